@@ -1,0 +1,394 @@
+"""Load and validate ``content/*.yaml`` once, into small frozen dataclasses.
+
+Every word Alexa says comes from these files. Loading checks each item's article source,
+word budget and doctor line, and fails with the file, key and problem, so a content editor
+who breaks a rule finds out at start-up, never from a listener.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import yaml
+
+from skill import speech
+from skill.resources import content_dir
+
+ARTICLE_SECTIONS = ("intro", "first", "second", "third", "precautions")
+SOURCES = ARTICLE_SECTIONS + ("safety",)
+
+ANSWER_WORD_BUDGET = 40
+"""An answer, with its caution and doctor line (or urgent line), as spoken."""
+STEP_WORD_BUDGET = 30
+"""A walkthrough step, with its heading and hold count."""
+OFFER_WORD_BUDGET = 10
+"""The one short question that ends an answer."""
+
+HOLD_COUNT_INTERVAL_SECONDS = 2
+"""One number of the hold count every two seconds."""
+
+OFFER_NAMES = (
+    "walkthrough",
+    "bedtime_stretch",
+    "walkthrough_again",
+    "more",
+    "anything_else",
+    "repeat",
+    "cramp_relief",
+    "food",
+)
+"""Offers the handlers know how to follow up; the words for each live in prompts.yaml."""
+
+REQUIRED_PROMPTS = (
+    "welcome",
+    "disclaimer",
+    "suggestions",
+    "reprompt",
+    "help",
+    "fallback",
+    "what_would_you_like",
+    "goodbye",
+    "what_else",
+    "yes_without_offer",
+    "no_more",
+    "more_of_what",
+    "nothing_to_repeat",
+    "error",
+)
+REQUIRED_SAFETY = ("doctor_line", "urgent_line")
+REQUIRED_WALKTHROUGH = (
+    "intro",
+    "step_heading",
+    "hold_start",
+    "hold_end",
+    "next_cue",
+    "recap",
+    "recap_doctor_line",
+    "paused",
+    "resuming",
+    "starting_over",
+    "first_step_already",
+    "stopped",
+    "not_started",
+)
+FALLBACK_TOPIC = "other_pain"
+"""Where a body part the skill does not cover is answered."""
+
+
+class ContentError(ValueError):
+    """A content file breaks a rule; the message names file, key and problem."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """Something Alexa says, in one or more interchangeable wordings."""
+
+    key: str
+    source: str
+    variants: tuple[str, ...]
+
+    def longest_words(self) -> int:
+        return max(speech.word_count(v) for v in self.variants)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One piece of a topic, spoken as: [urgent line] text [caution] [doctor line] offer."""
+
+    line: Line
+    caution: Optional[Line]
+    doctor_line: Optional[Line]
+    offer: str
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    intent: Optional[str]
+    title: str
+    symptom: bool
+    urgent: bool
+    calm: bool
+    answers: tuple[Answer, ...]
+    body_parts: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Step:
+    line: Line
+    hold_seconds: int
+    pause_seconds: int
+
+
+@dataclass(frozen=True)
+class Walkthrough:
+    steps: tuple[Step, ...]
+    lines: Mapping[str, Line]
+
+    def line(self, name: str) -> Line:
+        return self.lines[name]
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the skill can say, validated."""
+
+    topics: Mapping[str, Topic]
+    prompts: Mapping[str, Line]
+    offers: Mapping[str, Line]
+    safety: Mapping[str, Line]
+    walkthrough: Walkthrough
+    doctor_phrase: str
+
+    def topic_for_intent(self, intent_name: str) -> Optional[Topic]:
+        return next((t for t in self.topics.values() if t.intent == intent_name), None)
+
+    def all_lines(self) -> list[Line]:
+        """Every content item, for reviews and tests."""
+        lines: list[Line] = []
+        for topic in self.topics.values():
+            lines.extend(a.line for a in topic.answers)
+        lines.extend(self.prompts.values())
+        lines.extend(self.offers.values())
+        lines.extend(self.safety.values())
+        lines.extend(s.line for s in self.walkthrough.steps)
+        lines.extend(self.walkthrough.lines.values())
+        return lines
+
+
+class _Reader:
+    """Reads one YAML file and reports problems with its name and the key path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = f"content/{path.name}"
+        try:
+            self.data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ContentError(f"{self.name}: file is missing") from None
+        except yaml.YAMLError as error:
+            raise ContentError(f"{self.name}: not valid YAML: {error}") from None
+        if not isinstance(self.data, dict):
+            raise ContentError(f"{self.name}: must be a mapping of keys at the top level")
+
+    def fail(self, key: str, problem: str) -> ContentError:
+        return ContentError(f"{self.name}: {key}: {problem}")
+
+    def mapping(self, node: Any, key: str) -> dict[str, Any]:
+        if not isinstance(node, dict):
+            raise self.fail(key, "must be a mapping of keys")
+        return node
+
+    def section(self, key: str) -> dict[str, Any]:
+        if key not in self.data:
+            raise self.fail(key, "is missing")
+        return self.mapping(self.data[key], key)
+
+    def line(self, node: Any, key: str, text_key: str = "variants") -> Line:
+        node = self.mapping(node, key)
+        source = node.get("source")
+        if source not in SOURCES:
+            raise self.fail(key, f"source {source!r} is not one of {', '.join(SOURCES)}")
+        if text_key == "text":
+            raw = node.get("text")
+            variants = [raw] if raw is not None else None
+        else:
+            variants = node.get("variants")
+        if not isinstance(variants, list) or not variants:
+            raise self.fail(key, f"needs {'text' if text_key == 'text' else 'a list of variants'}")
+        cleaned = []
+        for index, variant in enumerate(variants):
+            where = key if text_key == "text" else f"{key}.variants[{index}]"
+            if not isinstance(variant, str) or not variant.strip():
+                raise self.fail(where, "must be non-empty text")
+            if "<" in variant or ">" in variant:
+                raise self.fail(where, "must be plain text (the skill adds the SSML)")
+            cleaned.append(" ".join(variant.split()))
+        if len(set(cleaned)) != len(cleaned):
+            raise self.fail(key, "has the same variant twice")
+        return Line(key=f"{self.name}: {key}", source=source, variants=tuple(cleaned))
+
+    def lines(self, node: Any, key: str, required: tuple[str, ...]) -> dict[str, Line]:
+        node = self.mapping(node, key)
+        for name in required:
+            if name not in node:
+                raise self.fail(f"{key}.{name}", "is missing")
+        return {name: self.line(value, f"{key}.{name}") for name, value in node.items()}
+
+    def budget(self, key: str, words: int, budget: int) -> None:
+        if words > budget:
+            raise self.fail(key, f"{words} words, budget is {budget}")
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def _check_doctor_phrase(reader: _Reader, line: Line, phrase: str) -> None:
+    for index, variant in enumerate(line.variants):
+        if phrase not in variant.lower():
+            raise reader.fail(
+                line.key.split(": ", 1)[1] + f".variants[{index}]",
+                f"a doctor line must say {phrase!r}",
+            )
+
+
+def _load_safety(reader: _Reader) -> tuple[dict[str, Line], str]:
+    phrase = reader.data.get("doctor_phrase")
+    if not isinstance(phrase, str) or not phrase.strip():
+        raise reader.fail("doctor_phrase", "must be the words every doctor line contains")
+    phrase = phrase.strip().lower()
+    lines = reader.lines(reader.data.get("lines"), "lines", REQUIRED_SAFETY)
+    for name, line in lines.items():
+        if line.source != "safety":
+            raise reader.fail(f"lines.{name}", "safety lines must have source 'safety'")
+        if name.endswith("doctor_line") or name == "urgent_line":
+            _check_doctor_phrase(reader, line, phrase)
+    return lines, phrase
+
+
+def _load_prompts(reader: _Reader) -> tuple[dict[str, Line], dict[str, Line]]:
+    prompts = reader.lines(reader.data.get("lines"), "lines", REQUIRED_PROMPTS)
+    for name, line in prompts.items():
+        reader.budget(f"lines.{name}", line.longest_words(), ANSWER_WORD_BUDGET)
+    offers = reader.lines(reader.data.get("offers"), "offers", OFFER_NAMES)
+    for name, line in offers.items():
+        if name not in OFFER_NAMES:
+            raise reader.fail(f"offers.{name}", f"unknown offer; the skill knows {', '.join(OFFER_NAMES)}")
+        reader.budget(f"offers.{name}", line.longest_words(), OFFER_WORD_BUDGET)
+        for index, variant in enumerate(line.variants):
+            if not variant.endswith("?"):
+                raise reader.fail(f"offers.{name}.variants[{index}]", "an offer is a question: end it with '?'")
+    return prompts, offers
+
+
+def _load_topics(
+    reader: _Reader, safety: Mapping[str, Line], offers: Mapping[str, Line], phrase: str
+) -> dict[str, Topic]:
+    raw_topics = reader.section("topics")
+    topics: dict[str, Topic] = {}
+    routes: list[tuple[str, str]] = []
+    intents: dict[str, str] = {}
+    for name, raw in raw_topics.items():
+        raw = reader.mapping(raw, name)
+        intent = raw.get("intent")
+        if intent is not None:
+            if not isinstance(intent, str) or not intent.endswith("Intent"):
+                raise reader.fail(f"{name}.intent", "must be an intent name of the interaction model")
+            if intent in intents:
+                raise reader.fail(f"{name}.intent", f"{intent} already answers topic {intents[intent]}")
+            intents[intent] = name
+        title = raw.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise reader.fail(f"{name}.title", "is missing")
+        symptom = bool(raw.get("symptom", False))
+        urgent = bool(raw.get("urgent", False))
+        doctor_key = raw.get("doctor_line", "doctor_line")
+        if doctor_key not in safety or not doctor_key.endswith("doctor_line"):
+            raise reader.fail(f"{name}.doctor_line", f"{doctor_key!r} is not a doctor line in safety.yaml")
+        last_offer = raw.get("last_offer", "anything_else")
+        if last_offer not in offers:
+            raise reader.fail(f"{name}.last_offer", f"unknown offer {last_offer!r}")
+        raw_answers = raw.get("answers")
+        if not isinstance(raw_answers, list) or not raw_answers:
+            raise reader.fail(f"{name}.answers", "needs at least one answer")
+        answers = []
+        for index, raw_answer in enumerate(raw_answers):
+            key = f"{name}.answers[{index}]"
+            line = reader.line(raw_answer, key, text_key="text")
+            caution_key = raw_answer.get("safety")
+            if caution_key is not None and caution_key not in safety:
+                raise reader.fail(f"{key}.safety", f"{caution_key!r} is not a line in safety.yaml")
+            caution = safety[caution_key] if caution_key else None
+            mentions_doctor = phrase in line.variants[0].lower()
+            doctor_line = safety[doctor_key] if symptom and not urgent and not mentions_doctor else None
+            default_offer = "more" if index + 1 < len(raw_answers) else last_offer
+            offer = raw_answer.get("offer", default_offer)
+            if offer not in offers:
+                raise reader.fail(f"{key}.offer", f"unknown offer {offer!r}")
+            words = line.longest_words()
+            for extra in (caution, doctor_line, safety["urgent_line"] if urgent else None):
+                words += extra.longest_words() if extra else 0
+            reader.budget(key, words, ANSWER_WORD_BUDGET)
+            answers.append(Answer(line=line, caution=caution, doctor_line=doctor_line, offer=offer))
+        body_parts = reader.mapping(raw.get("body_parts", {}), f"{name}.body_parts")
+        routes.extend((f"{name}.body_parts.{part}", target) for part, target in body_parts.items())
+        topics[name] = Topic(
+            name=name,
+            intent=intent,
+            title=title.strip(),
+            symptom=symptom,
+            urgent=urgent,
+            calm=bool(raw.get("calm", False)),
+            answers=tuple(answers),
+            body_parts=dict(body_parts),
+        )
+    for key, target in routes:
+        if target not in topics:
+            raise reader.fail(key, f"unknown topic {target!r}")
+    if FALLBACK_TOPIC not in topics or not topics[FALLBACK_TOPIC].symptom:
+        raise reader.fail(FALLBACK_TOPIC, "is needed (a symptom topic) for body parts the skill does not cover")
+    return topics
+
+
+def _load_walkthrough(reader: _Reader, phrase: str) -> Walkthrough:
+    lines = {}
+    for name in REQUIRED_WALKTHROUGH:
+        if name not in reader.data:
+            raise reader.fail(name, "is missing")
+        lines[name] = reader.line(reader.data[name], name)
+    for name, line in lines.items():
+        reader.budget(name, line.longest_words(), ANSWER_WORD_BUDGET)
+    _check_doctor_phrase(reader, lines["recap_doctor_line"], phrase)
+    _check_doctor_phrase(reader, lines["stopped"], phrase)
+    for variant in lines["step_heading"].variants:
+        if _placeholders(variant) - {"number", "total"}:
+            raise reader.fail("step_heading", "may only use {number} and {total}")
+    raw_steps = reader.data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise reader.fail("steps", "needs at least one step")
+    steps = []
+    for index, raw in enumerate(raw_steps):
+        key = f"steps[{index}]"
+        line = reader.line(raw, key, text_key="text")
+        timing = {}
+        for field_name in ("hold_seconds", "pause_seconds"):
+            value = raw.get(field_name, 0)
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 60:
+                raise reader.fail(f"{key}.{field_name}", "must be a whole number of seconds from 0 to 60")
+            timing[field_name] = value
+        step = Step(line=line, **timing)
+        words = line.longest_words() + lines["step_heading"].longest_words()
+        if step.hold_seconds:
+            words += lines["hold_start"].longest_words() + lines["hold_end"].longest_words()
+            words += hold_counts(step.hold_seconds)
+        reader.budget(key, words, STEP_WORD_BUDGET)
+        steps.append(step)
+    return Walkthrough(steps=tuple(steps), lines=lines)
+
+
+def hold_counts(hold_seconds: int) -> int:
+    """How many numbers the hold count says for a hold of ``hold_seconds``."""
+    return max(1, hold_seconds // HOLD_COUNT_INTERVAL_SECONDS)
+
+
+def load_content(folder: Optional[Path] = None) -> Content:
+    """Read and validate every content file; raise ContentError naming file, key and problem."""
+    folder = folder or content_dir()
+    safety_reader = _Reader(folder / "safety.yaml")
+    safety, phrase = _load_safety(safety_reader)
+    prompts_reader = _Reader(folder / "prompts.yaml")
+    prompts, offers = _load_prompts(prompts_reader)
+    topics = _load_topics(_Reader(folder / "topics.yaml"), safety, offers, phrase)
+    walkthrough = _load_walkthrough(_Reader(folder / "walkthrough.yaml"), phrase)
+    return Content(
+        topics=topics,
+        prompts=prompts,
+        offers=offers,
+        safety=safety,
+        walkthrough=walkthrough,
+        doctor_phrase=phrase,
+    )

@@ -1,0 +1,67 @@
+"""SSML for Alexa: escaping, pauses, the calm bedtime voice, and plain text for cards and the CLI.
+
+Content is plain text; this module is the only place that turns it into SSML, so every
+response is well-formed and uses only tags Alexa supports.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from xml.sax.saxutils import escape
+
+MAX_BREAK_SECONDS = 10.0
+"""Alexa rejects a <break> longer than 10 seconds."""
+
+CALM_RATE = "90%"
+CALM_VOLUME = "soft"
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
+_SPACES = re.compile(r"\s+")
+
+
+def text(plain: str) -> str:
+    """Plain content text as an SSML fragment (``&``, ``<`` and ``>`` escaped)."""
+    return escape(_SPACES.sub(" ", plain.strip()))
+
+
+def pause(seconds: float) -> str:
+    """A silent pause, capped at Alexa's 10-second limit."""
+    seconds = max(0.0, min(seconds, MAX_BREAK_SECONDS))
+    if seconds == int(seconds):
+        return f'<break time="{int(seconds)}s"/>'
+    return f'<break time="{int(seconds * 1000)}ms"/>'
+
+
+def number(value: int) -> str:
+    """A number Alexa reads as a cardinal ("three")."""
+    return f'<say-as interpret-as="cardinal">{int(value)}</say-as>'
+
+
+def calm(fragment: str) -> str:
+    """The quieter, slower voice for bedtime: same words, gentler delivery."""
+    return f'<prosody rate="{CALM_RATE}" volume="{CALM_VOLUME}">{fragment}</prosody>'
+
+
+def join(*fragments: str) -> str:
+    """Join SSML fragments with single spaces, skipping empty ones."""
+    return " ".join(f for f in fragments if f)
+
+
+def wrap(fragment: str) -> str:
+    """A complete SSML document."""
+    return f"<speak>{fragment}</speak>"
+
+
+def ssml_to_text(ssml: str) -> str:
+    """What the SSML says, as plain text (for cards, the CLI and word counts)."""
+    body = ssml.strip()
+    if not body.startswith("<speak>"):
+        body = wrap(body)
+    root = ElementTree.fromstring(body)
+    return _SPACES.sub(" ", "".join(root.itertext())).strip()
+
+
+def word_count(plain: str) -> int:
+    """Spoken words in plain text (numbers count as words)."""
+    return len(_WORD.findall(plain))

@@ -1,0 +1,123 @@
+"""Shared fixtures: the real skill, and a conversation with it through real request JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import pytest
+
+from skill import speech
+from skill.builder import SkillConfig, build_skill
+from skill.content import Content, load_content
+from skill.envelope import Session, SlotFill, intent_request, launch_request, session_ended_request
+from skill.invoke import invoke
+from skill.resources import interaction_model_path
+
+from ssml_rules import ssml_problems
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content()
+
+
+@pytest.fixture(scope="session")
+def model() -> dict[str, Any]:
+    return json.loads(interaction_model_path("en-US").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def skill(content):
+    return build_skill(SkillConfig(content=content, seed=7))
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One answer from the skill, as she hears it."""
+
+    response: dict[str, Any]
+
+    @property
+    def ssml(self) -> str:
+        speech_json = self.response["response"].get("outputSpeech")
+        return speech_json["ssml"] if speech_json else ""
+
+    @property
+    def text(self) -> str:
+        return speech.ssml_to_text(self.ssml) if self.ssml else ""
+
+    @property
+    def reprompt(self) -> str:
+        reprompt = self.response["response"].get("reprompt")
+        return speech.ssml_to_text(reprompt["outputSpeech"]["ssml"]) if reprompt else ""
+
+    @property
+    def session_open(self) -> bool:
+        return self.response["response"].get("shouldEndSession") is False
+
+    @property
+    def first_sentence(self) -> str:
+        return self.text.split(". ")[0]
+
+    def says(self, *phrases: str) -> bool:
+        lowered = self.text.lower()
+        return all(p.lower() in lowered for p in phrases)
+
+
+class Conversation:
+    """She talks to the skill: every turn is a real Alexa request envelope, run by the real skill."""
+
+    def __init__(self, skill, model: dict[str, Any]) -> None:
+        self.skill = skill
+        self.session = Session()
+        self.heard: list[Heard] = []
+        types = model["interactionModel"]["languageModel"]["types"]
+        self._slot_values = {
+            t["name"]: {
+                word.lower(): (value["id"], value["name"]["value"])
+                for value in t["values"]
+                for word in [value["name"]["value"], *value["name"].get("synonyms", [])]
+            }
+            for t in types
+        }
+        self._slot_types = {
+            intent["name"]: {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+            for intent in model["interactionModel"]["languageModel"]["intents"]
+        }
+
+    def _run(self, envelope: dict[str, Any]) -> Heard:
+        response = invoke(self.skill, envelope)
+        heard = Heard(response)
+        for ssml in filter(None, [heard.ssml, (response["response"].get("reprompt") or {}).get("outputSpeech", {}).get("ssml")]):
+            assert ssml_problems(ssml) == [], ssml
+        if heard.session_open:
+            self.session.absorb(response)
+        else:
+            self.session.restart()
+        self.heard.append(heard)
+        return heard
+
+    def open(self) -> Heard:
+        """ "Alexa, open cramp coach"."""
+        return self._run(launch_request(self.session))
+
+    def ask(self, intent: str, **slots: Optional[str]) -> Heard:
+        """She says something Alexa maps to ``intent``, with these slot values as spoken."""
+        declared = self._slot_types.get(intent, {})
+        fills: dict[str, Optional[SlotFill]] = {name: None for name in declared}
+        for name, spoken in slots.items():
+            slot_type = declared[name]
+            resolved = self._slot_values[slot_type].get(spoken.lower()) if spoken else None
+            fills[name] = SlotFill(spoken, *(resolved or (None, None)), slot_type=slot_type) if spoken else None
+        return self._run(intent_request(self.session, intent, fills))
+
+    def end(self, reason: str = "USER_INITIATED") -> dict[str, Any]:
+        return invoke(self.skill, session_ended_request(self.session, reason))
+
+
+@pytest.fixture
+def she(skill, model) -> Conversation:
+    """A fresh conversation: she has just woken with a cramp."""
+    return Conversation(skill, model)
