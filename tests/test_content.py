@@ -1,0 +1,197 @@
+"""Every content item: from the article (or a safety line), within its word budget, doctor line present;
+and a content editor who breaks a rule is told the file, the key and the problem."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from skill import speech
+from skill.content import (
+    ANSWER_WORD_BUDGET,
+    OFFER_WORD_BUDGET,
+    SOURCES,
+    STEP_WORD_BUDGET,
+    ContentError,
+    hold_counts,
+    load_content,
+)
+from skill.replies import Voice
+from skill.resources import content_dir
+
+ARTICLE = (Path(__file__).resolve().parents[2] / "shared" / "source-article.txt")
+
+
+def every_line(content):
+    return [pytest.param(line, id=line.key) for line in content.all_lines()]
+
+
+def test_every_content_item_names_a_valid_source():
+    content = load_content()
+    for line in content.all_lines():
+        assert line.source in SOURCES, line.key
+
+
+def test_every_topic_answer_as_spoken_fits_the_answer_budget():
+    content = load_content()
+    for topic in content.topics.values():
+        for index, answer in enumerate(topic.answers):
+            extras = [answer.caution, answer.doctor_line]
+            if topic.urgent:
+                extras.append(content.safety["urgent_line"])
+            for variant in answer.line.variants:
+                words = speech.word_count(variant) + sum(e.longest_words() for e in extras if e)
+                assert words <= ANSWER_WORD_BUDGET, f"{topic.name}.answers[{index}]: {words} words"
+
+
+def test_every_walkthrough_step_as_spoken_fits_the_step_budget():
+    content = load_content()
+    voice = Voice(content)
+    for index, step in enumerate(content.walkthrough.steps):
+        reply = voice.step(index)
+        spoken = speech.ssml_to_text(speech.wrap(reply.speech))
+        cue = speech.ssml_to_text(speech.wrap(reply.reprompt))
+        words = speech.word_count(spoken) - speech.word_count(cue)
+        assert words <= STEP_WORD_BUDGET, f"steps[{index}]: {words} words: {spoken}"
+        if step.hold_seconds:
+            assert spoken.count("Hold it") == 1 and str(hold_counts(step.hold_seconds)) in spoken
+
+
+def test_every_offer_is_one_short_question():
+    content = load_content()
+    for line in content.offers.values():
+        for variant in line.variants:
+            assert variant.endswith("?") and variant.count("?") == 1, line.key
+            assert speech.word_count(variant) <= OFFER_WORD_BUDGET, line.key
+
+
+def test_every_prompt_and_walkthrough_line_fits_the_answer_budget():
+    content = load_content()
+    for line in [*content.prompts.values(), *content.walkthrough.lines.values(), *content.safety.values()]:
+        assert line.longest_words() <= ANSWER_WORD_BUDGET, line.key
+
+
+def test_every_symptom_answer_carries_the_doctor_line():
+    content = load_content()
+    voice = Voice(content)
+    symptom_topics = [t for t in content.topics.values() if t.symptom]
+    assert {t.name for t in symptom_topics} >= {"cramp_now", "back_spasm", "severe", "medicine", "causes", "see_doctor"}
+    for topic in symptom_topics:
+        for index in range(len(topic.answers)):
+            for _ in range(10):  # every wording the voice may pick
+                spoken = speech.ssml_to_text(speech.wrap(voice.answer(topic, index).speech))
+                assert content.doctor_phrase in spoken.lower(), f"{topic.name}.answers[{index}]: {spoken}"
+
+
+def test_openers_and_offers_have_several_wordings():
+    content = load_content()
+    for name in ("welcome", "suggestions", "goodbye", "reprompt", "fallback"):
+        assert len(content.prompts[name].variants) >= 2, name
+    for name, line in content.offers.items():
+        assert len(line.variants) >= 2, name
+
+
+def test_no_drug_names_or_doses_anywhere():
+    content = load_content()
+    banned = {"ibuprofen", "paracetamol", "acetaminophen", "aspirin", "tylenol", "advil", "magnesium",
+              "quinine", "mg", "milligrams", "tablet", "tablets", "dose", "dosage"}
+    for line in content.all_lines():
+        for variant in line.variants:
+            words = {w.strip(".,?!").lower() for w in variant.split()}
+            assert not words & banned, f"{line.key}: {variant}"
+
+
+def test_answers_are_in_our_own_words_not_copied_from_the_article():
+    """No run of eight words in a row is lifted from the article."""
+    if not ARTICLE.exists():
+        pytest.skip(f"the article is not beside the repo at {ARTICLE}")
+    article_words = [w.strip(".,;:()").lower() for w in ARTICLE.read_text(encoding="utf-8").split()]
+    runs = {tuple(article_words[i : i + 8]) for i in range(len(article_words) - 7)}
+    for line in load_content().all_lines():
+        for variant in line.variants:
+            words = [w.strip(".,;:?!()").lower() for w in variant.split()]
+            for i in range(len(words) - 7):
+                assert tuple(words[i : i + 8]) not in runs, f"{line.key} copies the article: {variant}"
+
+
+# -- a content editor's mistakes ----------------------------------------------------------------------
+@pytest.fixture
+def editable_content(tmp_path):
+    folder = tmp_path / "content"
+    shutil.copytree(content_dir(), folder)
+    return folder
+
+
+def edit(folder: Path, name: str, change) -> None:
+    path = folder / name
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def problem(folder: Path) -> str:
+    with pytest.raises(ContentError) as raised:
+        load_content(folder)
+    return str(raised.value)
+
+
+def test_an_answer_over_budget_is_named_with_file_key_and_count(editable_content):
+    edit(editable_content, "topics.yaml",
+         lambda d: d["topics"]["food"]["answers"][2].update(text="word " * 41))
+    assert problem(editable_content) == "content/topics.yaml: food.answers[2]: 41 words, budget is 40"
+
+
+def test_a_symptom_answer_with_its_doctor_line_over_budget_is_caught(editable_content):
+    edit(editable_content, "topics.yaml",
+         lambda d: d["topics"]["cramp_now"]["answers"][1].update(text="word " * 30))
+    message = problem(editable_content)
+    assert message.startswith("content/topics.yaml: cramp_now.answers[1]: ") and "budget is 40" in message
+
+
+def test_an_unknown_source_is_named(editable_content):
+    edit(editable_content, "topics.yaml", lambda d: d["topics"]["food"]["answers"][0].update(source="blog"))
+    assert problem(editable_content).startswith("content/topics.yaml: food.answers[0]: source 'blog' is not one of")
+
+
+def test_a_doctor_line_that_forgets_the_doctor_is_caught(editable_content):
+    edit(editable_content, "safety.yaml",
+         lambda d: d["lines"]["doctor_line"]["variants"].append("If it hurts, rest a bit."))
+    assert problem(editable_content) == (
+        "content/safety.yaml: lines.doctor_line.variants[3]: a doctor line must say 'doctor or midwife'"
+    )
+
+
+def test_a_walkthrough_step_over_budget_is_named(editable_content):
+    edit(editable_content, "walkthrough.yaml", lambda d: d["steps"][1].update(text="stretch " * 25))
+    assert problem(editable_content).startswith("content/walkthrough.yaml: steps[1]: ")
+
+
+def test_ssml_in_content_is_refused(editable_content):
+    edit(editable_content, "prompts.yaml",
+         lambda d: d["lines"]["help"].update(variants=["<speak>Help</speak>"]))
+    assert problem(editable_content) == (
+        "content/prompts.yaml: lines.help.variants[0]: must be plain text (the skill adds the SSML)"
+    )
+
+
+def test_a_missing_prompt_is_named(editable_content):
+    edit(editable_content, "prompts.yaml", lambda d: d["lines"].pop("goodbye"))
+    assert problem(editable_content) == "content/prompts.yaml: lines.goodbye: is missing"
+
+
+def test_an_unknown_offer_is_named(editable_content):
+    edit(editable_content, "topics.yaml", lambda d: d["topics"]["food"]["answers"][0].update(offer="dance"))
+    assert problem(editable_content) == "content/topics.yaml: food.answers[0].offer: unknown offer 'dance'"
+
+
+def test_broken_yaml_is_named(editable_content):
+    (editable_content / "topics.yaml").write_text("topics: [unclosed\n", encoding="utf-8")
+    assert problem(editable_content).startswith("content/topics.yaml: not valid YAML")
+
+
+def test_a_missing_file_is_named(editable_content):
+    (editable_content / "walkthrough.yaml").unlink()
+    assert problem(editable_content) == "content/walkthrough.yaml: file is missing"

@@ -1,0 +1,79 @@
+"""The interaction model and the handlers agree: every intent she can reach has a handler,
+and every intent a handler or topic answers is in the model."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+import skill.handlers
+from skill.handlers.builtins import UnknownIntentHandler
+
+INTENT_NAME = re.compile(r"^(AMAZON\.)?[A-Z][A-Za-z]*Intent$")
+
+
+def model_intents(model) -> list[str]:
+    return [intent["name"] for intent in model["interactionModel"]["languageModel"]["intents"]]
+
+
+def named_in_handlers() -> set[str]:
+    """Intent names written in the handler modules (string constants)."""
+    names = set()
+    for path in Path(skill.handlers.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and INTENT_NAME.match(node.value):
+                names.add(node.value)
+    return names
+
+
+def handlers_for(skill_object, conversation, intent: str) -> list[str]:
+    """Which registered handlers (not the unknown-intent safety net) take ``intent`` in this state."""
+    from ask_sdk_core.handler_input import HandlerInput
+    from ask_sdk_core.attributes_manager import AttributesManager
+    from ask_sdk_model import RequestEnvelope
+    from skill.envelope import intent_request
+    import json
+
+    envelope = skill_object.serializer.deserialize(
+        json.dumps(intent_request(conversation.session, intent)), RequestEnvelope
+    )
+    handler_input = HandlerInput(
+        request_envelope=envelope,
+        attributes_manager=AttributesManager(request_envelope=envelope),
+    )
+    chains = skill_object.request_dispatcher.request_mappers[0].request_handler_chains
+    return [
+        type(chain.request_handler).__name__
+        for chain in chains
+        if not isinstance(chain.request_handler, UnknownIntentHandler)
+        and chain.request_handler.can_handle(handler_input)
+    ]
+
+
+def test_every_intent_in_the_model_has_a_handler_in_a_fresh_session_or_mid_stretch(skill, model, she):
+    fresh = {intent: handlers_for(skill, she, intent) for intent in model_intents(model)}
+    she.ask("StartWalkthroughIntent")
+    mid_stretch = {intent: handlers_for(skill, she, intent) for intent in model_intents(model)}
+    unhandled = [i for i in model_intents(model) if not fresh[i] and not mid_stretch[i]]
+    assert unhandled == []
+
+
+def test_every_intent_a_handler_names_is_in_the_model(model):
+    missing = sorted(named_in_handlers() - set(model_intents(model)))
+    assert missing == []
+
+
+def test_every_topic_intent_is_in_the_model(content, model):
+    missing = [t.intent for t in content.topics.values() if t.intent and t.intent not in model_intents(model)]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    "intent",
+    ["AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent", "AMAZON.FallbackIntent"],
+)
+def test_required_built_in_intents_are_handled_outside_the_unknown_intent_net(skill, she, intent):
+    assert handlers_for(skill, she, intent)
