@@ -7,14 +7,17 @@ handlers in the same order.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from typing import Optional
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.content import Content, load_content
 from skill.handlers.advice import TellMeMoreHandler, TopicHandler
+from skill.handlers.base import DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS, SkillParts
 from skill.handlers.builtins import (
     ExitHandler,
     FallbackHandler,
@@ -25,8 +28,9 @@ from skill.handlers.builtins import (
 )
 from skill.handlers.errors import CatchAllExceptionHandler
 from skill.handlers.followup import NoHandler, YesHandler
-from skill.handlers.interceptors import RememberOutputInterceptor, RequestLogInterceptor
+from skill.handlers.interceptors import RememberOutputInterceptor, RequestLogInterceptor, SaveMemoryInterceptor
 from skill.handlers.launch import LaunchRequestHandler
+from skill.handlers.privacy import ForgetMeHandler, SkillDisabledHandler
 from skill.handlers.walkthrough import (
     NextStepHandler,
     PauseHandler,
@@ -39,7 +43,8 @@ from skill.handlers.walkthrough import (
     WalkthroughNotStartedHandler,
 )
 from skill.replies import Voice
-from skill.state import SessionWalkthroughStore, WalkthroughStore
+from skill.state import PersistentWalkthroughStore, WalkthroughStore
+from skill.stores import MemoryAdapter, ResilientAdapter
 
 
 @dataclass(frozen=True)
@@ -50,8 +55,13 @@ class SkillConfig:
     """Validated content; loaded from the shipped content/ when not given."""
     skill_id: Optional[str] = None
     """When set, ask-sdk rejects requests for any other skill."""
+    persistence_adapter: Optional[AbstractPersistenceAdapter] = None
+    """Where her memory lives between sessions (skill.stores.open_store); in memory when not given."""
     walkthrough_store: Optional[WalkthroughStore] = None
-    """Where stretch progress is kept; session attributes by default."""
+    """Where stretch progress is kept; her persistent record by default."""
+    walkthrough_max_age_seconds: int = DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS
+    """Stretch progress older than this is offered from the top instead of resumed."""
+    clock: Callable[[], float] = field(default=time.time)
     seed: Optional[int] = None
     """Seed for choosing among wordings (tests); random when not given."""
 
@@ -72,34 +82,42 @@ _GENERAL_HANDLERS = (
     TellMeMoreHandler,
     YesHandler,
     NoHandler,
+    ForgetMeHandler,
     WalkthroughNotStartedHandler,
     RepeatHandler,
     HelpHandler,
     ExitHandler,
     FallbackHandler,
     SessionEndedRequestHandler,
+    SkillDisabledHandler,
 )
 
 
-def build_skill_builder(config: SkillConfig = SkillConfig()) -> SkillBuilder:
+def build_skill_builder(config: SkillConfig = SkillConfig()) -> CustomSkillBuilder:
     """A SkillBuilder with every handler registered (``.create()`` or ``.lambda_handler()``)."""
     content = config.content or load_content()
-    voice = Voice(content, random.Random(config.seed))
-    store = config.walkthrough_store or SessionWalkthroughStore()
+    parts = SkillParts(
+        voice=Voice(content, random.Random(config.seed)),
+        walkthroughs=config.walkthrough_store or PersistentWalkthroughStore(),
+        clock=config.clock,
+        walkthrough_max_age_seconds=config.walkthrough_max_age_seconds,
+    )
+    adapter = config.persistence_adapter or ResilientAdapter(MemoryAdapter(), "memory")
 
-    builder = SkillBuilder()
+    builder = CustomSkillBuilder(persistence_adapter=adapter)
     builder.skill_id = config.skill_id
     for handler_class in _WALKTHROUGH_CONTROLS:
-        builder.add_request_handler(handler_class(voice, store))
+        builder.add_request_handler(handler_class(parts))
     for topic in content.topics.values():
         if topic.intent:
-            builder.add_request_handler(TopicHandler(voice, store, topic))
+            builder.add_request_handler(TopicHandler(parts, topic))
     for handler_class in _GENERAL_HANDLERS:
-        builder.add_request_handler(handler_class(voice, store))
-    builder.add_request_handler(UnknownIntentHandler(voice, store))
-    builder.add_exception_handler(CatchAllExceptionHandler(voice))
+        builder.add_request_handler(handler_class(parts))
+    builder.add_request_handler(UnknownIntentHandler(parts))
+    builder.add_exception_handler(CatchAllExceptionHandler(parts.voice))
     builder.add_global_request_interceptor(RequestLogInterceptor())
     builder.add_global_response_interceptor(RememberOutputInterceptor())
+    builder.add_global_response_interceptor(SaveMemoryInterceptor())
     return builder
 
 

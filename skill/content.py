@@ -39,6 +39,9 @@ OFFER_NAMES = (
     "repeat",
     "cramp_relief",
     "food",
+    "resume_walkthrough",
+    "restart_walkthrough",
+    "forget",
 )
 """Offers the handlers know how to follow up; the words for each live in prompts.yaml."""
 
@@ -57,7 +60,16 @@ REQUIRED_PROMPTS = (
     "more_of_what",
     "nothing_to_repeat",
     "error",
+    "welcome_back",
+    "welcome_back_stretch",
+    "welcome_back_old_stretch",
+    "no_problem",
+    "what_i_remember",
+    "forgotten",
+    "forget_failed",
 )
+PLACEHOLDERS = {"welcome_back_stretch": {"number"}, "step_heading": {"number", "total"}}
+"""Lines that name numbers the skill fills in; no other line may use braces."""
 REQUIRED_SAFETY = ("doctor_line", "urgent_line")
 REQUIRED_WALKTHROUGH = (
     "intro",
@@ -73,6 +85,7 @@ REQUIRED_WALKTHROUGH = (
     "first_step_already",
     "stopped",
     "not_started",
+    "too_old",
 )
 FALLBACK_TOPIC = "other_pain"
 """Where a body part the skill does not cover is answered."""
@@ -206,6 +219,14 @@ class _Reader:
                 raise self.fail(where, "must be non-empty text")
             if "<" in variant or ">" in variant:
                 raise self.fail(where, "must be plain text (the skill adds the SSML)")
+            allowed = PLACEHOLDERS.get(key.rsplit(".", 1)[-1], set())
+            try:
+                used = _placeholders(variant)
+            except ValueError:
+                used = {"?"}
+            if used - allowed:
+                named = ", ".join("{" + name + "}" for name in sorted(allowed)) or "no {placeholders}"
+                raise self.fail(where, f"may only use {named}")
             cleaned.append(" ".join(variant.split()))
         if len(set(cleaned)) != len(cleaned):
             raise self.fail(key, "has the same variant twice")
@@ -344,9 +365,6 @@ def _load_walkthrough(reader: _Reader, phrase: str) -> Walkthrough:
         reader.budget(name, line.longest_words(), ANSWER_WORD_BUDGET)
     _check_doctor_phrase(reader, lines["recap_doctor_line"], phrase)
     _check_doctor_phrase(reader, lines["stopped"], phrase)
-    for variant in lines["step_heading"].variants:
-        if _placeholders(variant) - {"number", "total"}:
-            raise reader.fail("step_heading", "may only use {number} and {total}")
     raw_steps = reader.data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise reader.fail("steps", "needs at least one step")

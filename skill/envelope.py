@@ -40,6 +40,8 @@ class Session:
     attributes: dict[str, Any] = field(default_factory=dict)
     new: bool = True
     locale: str = DEFAULT_LOCALE
+    supported_interfaces: dict[str, Any] = field(default_factory=dict)
+    """What the device can do, e.g. {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}}."""
 
     def absorb(self, response_envelope: Mapping[str, Any]) -> None:
         """Carry the skill's reply into this session, as the device does between turns."""
@@ -79,7 +81,7 @@ def _envelope(session: Session, request: dict[str, Any]) -> dict[str, Any]:
             "System": {
                 "application": application,
                 "user": user,
-                "device": {"deviceId": session.device_id, "supportedInterfaces": {}},
+                "device": {"deviceId": session.device_id, "supportedInterfaces": dict(session.supported_interfaces)},
                 "apiEndpoint": API_ENDPOINT,
                 "apiAccessToken": "local-test-token",
             }
@@ -136,3 +138,14 @@ def session_ended_request(session: Session, reason: str = "USER_INITIATED") -> d
     if reason == "ERROR":
         request["error"] = {"type": "INVALID_RESPONSE", "message": "local test error"}
     return _envelope(session, request)
+
+
+def skill_event_request(session: Session, event_type: str = "AlexaSkillEvent.SkillDisabled") -> dict[str, Any]:
+    """A skill event (enabled, disabled, …): no session, sent when she changes the skill in her app."""
+    envelope = _envelope(session, {
+        "type": event_type,
+        "eventCreationTime": _now(),
+        "eventPublishingTime": _now(),
+    })
+    del envelope["session"]
+    return envelope

@@ -1,15 +1,15 @@
 """The conversation's memory between turns, behind small typed interfaces.
 
 Handlers never touch raw attribute dicts: they read and write a ``ConversationState``
-(what was just said and offered) and go through a ``WalkthroughStore`` for stretch progress,
-so a persistent store can later keep the walkthrough without the handlers changing.
+(what was just said and offered, for this session), ``Memory`` (what lasts between
+sessions), and go through a ``WalkthroughStore`` for stretch progress.
 """
 
 from __future__ import annotations
 
-import time
+import numbers
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, MutableMapping, Optional, Protocol
+from typing import Any, MutableMapping, Optional, Protocol
 
 from ask_sdk_core.handler_input import HandlerInput
 
@@ -17,20 +17,34 @@ MODE_TOPIC = "topic"
 MODE_WALKTHROUGH = "walkthrough"
 
 
+def _whole(value: Any) -> Optional[int]:
+    """A whole number from stored attributes (DynamoDB returns Decimal), else None."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Number):
+        return None
+    try:
+        whole = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return whole if whole == value else None
+
+
 @dataclass(frozen=True)
 class WalkthroughProgress:
-    """Where she is in the guided stretch: ``step`` is 0-based."""
+    """Where she is in the guided stretch: ``step`` is 0-based; ``updated_at`` in epoch seconds."""
 
     step: int
     paused: bool = False
     calm: bool = False
-    updated_at: float = 0.0
+    updated_at: int = 0
 
-    def at(self, step: int, clock: Callable[[], float] = time.time) -> "WalkthroughProgress":
-        return WalkthroughProgress(step=step, paused=False, calm=self.calm, updated_at=clock())
+    def at(self, step: int, now: int) -> "WalkthroughProgress":
+        return WalkthroughProgress(step=step, paused=False, calm=self.calm, updated_at=now)
 
-    def pause(self, clock: Callable[[], float] = time.time) -> "WalkthroughProgress":
-        return WalkthroughProgress(step=self.step, paused=True, calm=self.calm, updated_at=clock())
+    def pause(self, now: int) -> "WalkthroughProgress":
+        return WalkthroughProgress(step=self.step, paused=True, calm=self.calm, updated_at=now)
+
+    def age(self, now: int) -> int:
+        return max(0, now - self.updated_at)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -40,15 +54,14 @@ class WalkthroughProgress:
         """Rebuild from stored attributes; anything malformed counts as no progress."""
         if not isinstance(raw, dict):
             return None
-        step = raw.get("step")
-        if not isinstance(step, int) or isinstance(step, bool) or step < 0:
+        step = _whole(raw.get("step"))
+        if step is None or step < 0:
             return None
-        updated_at = raw.get("updated_at", 0.0)
         return cls(
             step=step,
             paused=bool(raw.get("paused", False)),
             calm=bool(raw.get("calm", False)),
-            updated_at=float(updated_at) if isinstance(updated_at, (int, float)) else 0.0,
+            updated_at=_whole(raw.get("updated_at")) or 0,
         )
 
 
@@ -62,20 +75,82 @@ class WalkthroughStore(Protocol):
     def clear(self, handler_input: HandlerInput) -> None: ...
 
 
-class SessionWalkthroughStore:
-    """Walkthrough progress in session attributes: lasts as long as the Alexa session."""
+class Memory:
+    """What the skill remembers about her between sessions (ask-sdk persistent attributes).
 
-    KEY = "walkthrough"
+    Only what the conversation needs: whether she has heard the introduction, her place in
+    the stretch, the last topic. Never anything she said, never health details.
+    """
+
+    SCHEMA = 1
+    _DIRTY = "memory_changed"
+
+    def __init__(self, handler_input: HandlerInput) -> None:
+        self._manager = handler_input.attributes_manager
+        self._attributes = self._manager.persistent_attributes
+
+    def _changed(self) -> None:
+        self._attributes["schema"] = self.SCHEMA
+        self._manager.request_attributes[self._DIRTY] = True
+
+    @property
+    def intro_heard(self) -> bool:
+        return bool(self._attributes.get("intro_heard"))
+
+    def heard_intro(self) -> None:
+        if not self.intro_heard:
+            self._attributes["intro_heard"] = True
+            self._changed()
+
+    @property
+    def last_topic(self) -> Optional[str]:
+        value = self._attributes.get("last_topic")
+        return value if isinstance(value, str) else None
+
+    @last_topic.setter
+    def last_topic(self, topic: str) -> None:
+        if topic != self.last_topic:
+            self._attributes["last_topic"] = topic
+            self._changed()
+
+    @property
+    def walkthrough(self) -> Optional[WalkthroughProgress]:
+        return WalkthroughProgress.from_dict(self._attributes.get("walkthrough"))
+
+    @walkthrough.setter
+    def walkthrough(self, progress: Optional[WalkthroughProgress]) -> None:
+        if progress is None:
+            if self._attributes.pop("walkthrough", None) is not None:
+                self._changed()
+        elif progress != self.walkthrough:
+            self._attributes["walkthrough"] = progress.to_dict()
+            self._changed()
+
+    @classmethod
+    def save_if_changed(cls, handler_input: HandlerInput) -> None:
+        """Write her record once, after the handler, and only when something changed."""
+        manager = handler_input.attributes_manager
+        if manager.request_attributes.get(cls._DIRTY):
+            manager.save_persistent_attributes()
+            manager.request_attributes[cls._DIRTY] = False
+
+    @staticmethod
+    def forget(handler_input: HandlerInput) -> None:
+        """Delete her record (raises StoreUnavailable when the store cannot)."""
+        handler_input.attributes_manager.delete_persistent_attributes()
+
+
+class PersistentWalkthroughStore:
+    """Walkthrough progress in her persistent record, so a stretch survives the session."""
 
     def load(self, handler_input: HandlerInput) -> Optional[WalkthroughProgress]:
-        attributes = handler_input.attributes_manager.session_attributes
-        return WalkthroughProgress.from_dict(attributes.get(self.KEY))
+        return Memory(handler_input).walkthrough
 
     def save(self, handler_input: HandlerInput, progress: WalkthroughProgress) -> None:
-        handler_input.attributes_manager.session_attributes[self.KEY] = progress.to_dict()
+        Memory(handler_input).walkthrough = progress
 
     def clear(self, handler_input: HandlerInput) -> None:
-        handler_input.attributes_manager.session_attributes.pop(self.KEY, None)
+        Memory(handler_input).walkthrough = None
 
 
 class ConversationState:
@@ -86,6 +161,9 @@ class ConversationState:
 
     @classmethod
     def of(cls, handler_input: HandlerInput) -> "ConversationState":
+        """The session's state; an empty one for requests outside a session (skill events)."""
+        if handler_input.request_envelope.session is None:
+            return cls({})
         return cls(handler_input.attributes_manager.session_attributes)
 
     def _text(self, key: str) -> Optional[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -11,7 +12,14 @@ import pytest
 from skill import speech
 from skill.builder import SkillConfig, build_skill
 from skill.content import Content, load_content
-from skill.envelope import Session, SlotFill, intent_request, launch_request, session_ended_request
+from skill.envelope import (
+    Session,
+    SlotFill,
+    intent_request,
+    launch_request,
+    session_ended_request,
+    skill_event_request,
+)
 from skill.invoke import invoke
 from skill.resources import interaction_model_path
 
@@ -71,7 +79,7 @@ class Conversation:
 
     def __init__(self, skill, model: dict[str, Any]) -> None:
         self.skill = skill
-        self.session = Session()
+        self.session = Session(user_id=f"amzn1.ask.account.{uuid.uuid4().hex}")
         self.heard: list[Heard] = []
         types = model["interactionModel"]["languageModel"]["types"]
         self._slot_values = {
@@ -114,7 +122,29 @@ class Conversation:
         return self._run(intent_request(self.session, intent, fills))
 
     def end(self, reason: str = "USER_INITIATED") -> dict[str, Any]:
-        return invoke(self.skill, session_ended_request(self.session, reason))
+        """Alexa closes the session (she fell asleep, or walked away)."""
+        response = invoke(self.skill, session_ended_request(self.session, reason))
+        self.session.restart()
+        return response
+
+    def later(self) -> "Conversation":
+        """The same person, on the same device, in a new session."""
+        self.session.restart()
+        return self
+
+    def disables_the_skill(self) -> dict[str, Any]:
+        return invoke(self.skill, skill_event_request(self.session, "AlexaSkillEvent.SkillDisabled"))
+
+
+@pytest.fixture(scope="session")
+def dynalite(tmp_path_factory):
+    """A real local DynamoDB (dynalite on LevelDB), for the whole test run."""
+    from local_dynamodb import Dynalite, aws_test_credentials
+
+    aws_test_credentials()
+    server = Dynalite(tmp_path_factory.mktemp("dynalite")).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

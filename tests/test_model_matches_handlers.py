@@ -42,7 +42,7 @@ def handlers_for(skill_object, conversation, intent: str) -> list[str]:
     )
     handler_input = HandlerInput(
         request_envelope=envelope,
-        attributes_manager=AttributesManager(request_envelope=envelope),
+        attributes_manager=AttributesManager(request_envelope=envelope, persistence_adapter=skill_object.persistence_adapter),
     )
     chains = skill_object.request_dispatcher.request_mappers[0].request_handler_chains
     return [

@@ -147,9 +147,9 @@ def test_stretch_progress_lives_behind_the_store_interface(skill, model):
     """The walkthrough reads and writes progress only through its store (the persistence seam)."""
     from conftest import Conversation
     from skill.builder import SkillConfig, build_skill
-    from skill.state import SessionWalkthroughStore
+    from skill.state import PersistentWalkthroughStore
 
-    class CountingStore(SessionWalkthroughStore):
+    class CountingStore(PersistentWalkthroughStore):
         saves: list[int] = []
 
         def save(self, handler_input, progress):

@@ -7,16 +7,15 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from skill.content import FALLBACK_TOPIC, Topic
-from skill.handlers.base import SkillHandler, resolved_body_part
-from skill.replies import Reply, Voice
-from skill.state import MODE_WALKTHROUGH, ConversationState, WalkthroughStore
+from skill.handlers.base import SkillHandler, SkillParts, resolved_body_part
+from skill.state import MODE_WALKTHROUGH, ConversationState
 
 
 class TopicHandler(SkillHandler):
     """Answers one topic's intent with its first answer; a body part may send her elsewhere."""
 
-    def __init__(self, voice: Voice, walkthroughs: WalkthroughStore, topic: Topic) -> None:
-        super().__init__(voice, walkthroughs)
+    def __init__(self, parts: SkillParts, topic: Topic) -> None:
+        super().__init__(parts)
         self.topic = topic
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
@@ -24,8 +23,7 @@ class TopicHandler(SkillHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         topic = self._routed_topic(handler_input)
-        ConversationState.of(handler_input).answered(topic.name, 0)
-        return self.send(handler_input, self.voice.answer(topic, 0))
+        return self.send(handler_input, self.answer(handler_input, topic, 0))
 
     def _routed_topic(self, handler_input: HandlerInput) -> Topic:
         """The topic she really asked about, given the body part she named."""
@@ -44,22 +42,10 @@ class TellMeMoreHandler(SkillHandler):
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if is_intent_name("TellMeMoreIntent")(handler_input):
             return True
-        state = ConversationState.of(handler_input)
-        return is_intent_name("AMAZON.NextIntent")(handler_input) and state.mode != MODE_WALKTHROUGH
+        if not is_intent_name("AMAZON.NextIntent")(handler_input):
+            return False
+        return ConversationState.of(handler_input).mode != MODE_WALKTHROUGH
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.send(handler_input, more_about_topic(self.voice, handler_input))
-
-
-def more_about_topic(voice: Voice, handler_input: HandlerInput) -> Reply:
-    """The next answer of the topic she last heard, or where to go when there is none."""
-    state = ConversationState.of(handler_input)
-    topic = voice.content.topics.get(state.topic or "")
-    if topic is None:
-        return voice.listen(voice.prompt("more_of_what"))
-    index = state.answer_index + 1
-    if index >= len(topic.answers):
-        return voice.ask(voice.prompt("no_more"), "anything_else")
-    state.answered(topic.name, index)
-    return voice.answer(topic, index)
+        return self.send(handler_input, self.more(handler_input))
 

@@ -1,8 +1,10 @@
-"""What every Cramp Coach handler shares: the voice, the walkthrough store, and how a Reply is sent."""
+"""What every Cramp Coach handler shares: its parts (voice, stores, clock), and how a Reply is sent."""
 
 from __future__ import annotations
 
-from typing import Optional
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -10,18 +12,35 @@ from ask_sdk_core.utils import get_slot
 from ask_sdk_model import Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 
+from skill.content import Topic
 from skill.replies import Reply, Voice
-from skill.state import MODE_WALKTHROUGH, ConversationState, WalkthroughProgress, WalkthroughStore
+from skill.state import MODE_WALKTHROUGH, ConversationState, Memory, WalkthroughProgress, WalkthroughStore
 
 BODY_PART_SLOT = "bodyPart"
+DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS = 12 * 60 * 60
+
+
+@dataclass(frozen=True)
+class SkillParts:
+    """Everything a handler may use, passed in by the builder (never read from globals)."""
+
+    voice: Voice
+    walkthroughs: WalkthroughStore
+    clock: Callable[[], float] = field(default=time.time)
+    walkthrough_max_age_seconds: int = DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS
+    """Saved stretch progress older than this is offered from the top, not resumed."""
 
 
 class SkillHandler(AbstractRequestHandler):
-    """An ask-sdk request handler with the skill's voice and stores passed in."""
+    """An ask-sdk request handler with the skill's parts."""
 
-    def __init__(self, voice: Voice, walkthroughs: WalkthroughStore) -> None:
-        self.voice = voice
-        self.walkthroughs = walkthroughs
+    def __init__(self, parts: SkillParts) -> None:
+        self.parts = parts
+        self.voice = parts.voice
+        self.walkthroughs = parts.walkthroughs
+
+    def now(self) -> int:
+        return int(self.parts.clock())
 
     def send(self, handler_input: HandlerInput, reply: Reply) -> Response:
         """Speak ``reply``, and remember its offer so the next Yes or No can answer it."""
@@ -32,11 +51,32 @@ class SkillHandler(AbstractRequestHandler):
         builder.set_should_end_session(reply.end_session)
         return builder.response
 
+    def answer(self, handler_input: HandlerInput, topic: Topic, index: int) -> Reply:
+        """Answer ``index`` of ``topic``, remembering where she is for "tell me more"."""
+        ConversationState.of(handler_input).answered(topic.name, index)
+        Memory(handler_input).last_topic = topic.name
+        return self.voice.answer(topic, index)
+
+    def more(self, handler_input: HandlerInput) -> Reply:
+        """The next answer of the topic she last heard, or where to go when there is none."""
+        state = ConversationState.of(handler_input)
+        topic = self.voice.content.topics.get(state.topic or "")
+        if topic is None:
+            return self.voice.listen(self.voice.prompt("more_of_what"))
+        index = state.answer_index + 1
+        if index >= len(topic.answers):
+            return self.voice.ask(self.voice.prompt("no_more"), "anything_else")
+        return self.answer(handler_input, topic, index)
+
     def active_walkthrough(self, handler_input: HandlerInput) -> Optional[WalkthroughProgress]:
-        """Progress, if she is in the middle of the guided stretch right now."""
+        """Progress, if she is in the middle of the guided stretch in this session."""
         if ConversationState.of(handler_input).mode != MODE_WALKTHROUGH:
             return None
         return self.walkthroughs.load(handler_input)
+
+    def is_fresh(self, progress: WalkthroughProgress) -> bool:
+        """Recent enough to pick up where she left off."""
+        return progress.age(self.now()) <= self.parts.walkthrough_max_age_seconds
 
 
 def resolved_body_part(handler_input: HandlerInput) -> tuple[Optional[str], Optional[str]]:

@@ -8,7 +8,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, Abstrac
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
-from skill.state import ConversationState
+from skill.state import ConversationState, Memory
 
 log = logging.getLogger("skill.requests")
 
@@ -30,3 +30,10 @@ class RememberOutputInterceptor(AbstractResponseInterceptor):
             return
         reprompt = response.reprompt.output_speech.ssml if response.reprompt and response.reprompt.output_speech else None
         ConversationState.of(handler_input).remember_output(response.output_speech.ssml, reprompt)
+
+
+class SaveMemoryInterceptor(AbstractResponseInterceptor):
+    """Writes her record once per request, after the handler, only when something changed."""
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        Memory.save_if_changed(handler_input)

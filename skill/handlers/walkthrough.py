@@ -22,13 +22,16 @@ class WalkthroughHandler(SkillHandler):
     ) -> Reply:
         if step >= self.voice.step_count:
             return self.finish(handler_input, progress)
-        self.walkthroughs.save(handler_input, progress.at(step))
+        self.walkthroughs.save(handler_input, progress.at(step, self.now()))
         ConversationState.of(handler_input).mode = MODE_WALKTHROUGH
         return self.voice.step(step, lead, calm=progress.calm)
 
     def start(self, handler_input: HandlerInput, *, calm: bool = False, lead: Optional[str] = None) -> Reply:
         opening = self.voice.walkthrough_line("intro") if lead is None else lead
         return self.go_to(handler_input, WalkthroughProgress(step=0, calm=calm), 0, opening)
+
+    def resume(self, handler_input: HandlerInput, progress: WalkthroughProgress) -> Reply:
+        return self.go_to(handler_input, progress, progress.step, self.voice.walkthrough_line("resuming"))
 
     def finish(self, handler_input: HandlerInput, progress: WalkthroughProgress) -> Reply:
         self.walkthroughs.clear(handler_input)
@@ -67,7 +70,7 @@ class NextStepHandler(WalkthroughStepHandler):
 
     def move(self, handler_input: HandlerInput, progress: WalkthroughProgress) -> Reply:
         if progress.paused:
-            return self.go_to(handler_input, progress, progress.step, self.voice.walkthrough_line("resuming"))
+            return self.resume(handler_input, progress)
         return self.go_to(handler_input, progress, progress.step + 1)
 
 
@@ -100,7 +103,7 @@ class PauseHandler(WalkthroughStepHandler):
     intent_names = ("AMAZON.PauseIntent",)
 
     def move(self, handler_input: HandlerInput, progress: WalkthroughProgress) -> Reply:
-        self.walkthroughs.save(handler_input, progress.pause())
+        self.walkthroughs.save(handler_input, progress.pause(self.now()))
         paused = self.voice.walkthrough_line("paused")
         return Reply(speech=paused, reprompt=paused)
 
@@ -141,8 +144,10 @@ class ResumeHandler(WalkthroughHandler):
         progress = self.walkthroughs.load(handler_input)
         if progress is None:
             return self.send(handler_input, self.voice.ask(self.voice.walkthrough_line("not_started"), "walkthrough"))
-        lead = self.voice.walkthrough_line("resuming")
-        return self.send(handler_input, self.go_to(handler_input, progress, progress.step, lead))
+        if not self.is_fresh(progress):
+            return self.send(handler_input, self.voice.ask(self.voice.walkthrough_line("too_old"), "restart_walkthrough"))
+        return self.send(handler_input, self.resume(handler_input, progress))
+
 
 
 class WalkthroughNotStartedHandler(WalkthroughHandler):
