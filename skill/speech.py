@@ -12,10 +12,14 @@ from xml.sax.saxutils import escape
 
 MAX_BREAK_SECONDS = 10.0
 """Alexa rejects a <break> longer than 10 seconds."""
+WORDS_PER_MINUTE = 150
+"""A calm speaking pace, for estimating how long an answer takes to hear."""
 
 CALM_RATE = "90%"
 CALM_VOLUME = "soft"
 
+_BREAK_TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
+_BREAK_STRENGTH_SECONDS = {"none": 0.0, "x-weak": 0.1, "weak": 0.25, "medium": 0.5, "strong": 0.75, "x-strong": 1.0}
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _SPACES = re.compile(r"\s+")
 
@@ -65,3 +69,17 @@ def ssml_to_text(ssml: str) -> str:
 def word_count(plain: str) -> int:
     """Spoken words in plain text (numbers count as words)."""
     return len(_WORD.findall(plain))
+
+
+def spoken_seconds(ssml: str) -> float:
+    """About how long Alexa takes to say ``ssml``: words at a calm pace, plus every pause."""
+    body = ssml.strip()
+    root = ElementTree.fromstring(body if body.startswith("<speak>") else wrap(body))
+    pauses = 0.0
+    for element in root.iter("break"):
+        match = _BREAK_TIME.match(element.get("time", ""))
+        if match:
+            pauses += float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
+        else:
+            pauses += _BREAK_STRENGTH_SECONDS.get(element.get("strength", "medium"), 0.5)
+    return word_count(ssml_to_text(body)) * 60 / WORDS_PER_MINUTE + pauses
