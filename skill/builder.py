@@ -31,6 +31,7 @@ from skill.handlers.followup import NoHandler, YesHandler
 from skill.handlers.interceptors import RememberOutputInterceptor, RequestLogInterceptor, SaveMemoryInterceptor
 from skill.handlers.launch import LaunchRequestHandler
 from skill.handlers.privacy import ForgetMeHandler, SkillDisabledHandler
+from skill.handlers.screens import ScreenInterceptor
 from skill.handlers.walkthrough import (
     NextStepHandler,
     PauseHandler,
@@ -117,6 +118,7 @@ def build_skill_builder(config: SkillConfig = SkillConfig()) -> CustomSkillBuild
     builder.add_exception_handler(CatchAllExceptionHandler(parts.voice))
     builder.add_global_request_interceptor(RequestLogInterceptor())
     builder.add_global_response_interceptor(RememberOutputInterceptor())
+    builder.add_global_response_interceptor(ScreenInterceptor(content, parts.walkthroughs))
     builder.add_global_response_interceptor(SaveMemoryInterceptor())
     return builder
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable, Optional, TextIO
 import click
 
 from skill import __version__
+from skill.commands import check, package, review
 from skill.envelope import DEFAULT_LOCALE
 
 if TYPE_CHECKING:
@@ -210,6 +211,9 @@ def _load_skill() -> "CustomSkill":
 def _skill_failure(error: Exception) -> str:
     return f"the skill failed: {type(error).__name__}: {error}; run the tests to find the handler"
 
+
+for command in (package, check, review):  # publishing and sign-off: skill/commands.py
+    main.add_command(command)
 
 if __name__ == "__main__":
     main(prog_name="cramp-coach")

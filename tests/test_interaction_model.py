@@ -33,6 +33,8 @@ CUSTOM_INTENTS = [
     "PrecautionsIntent",
     "StartWalkthroughIntent",
     "TellMeMoreIntent",
+    "ResumeWalkthroughIntent",
+    "ForgetMeIntent",
 ]
 
 REQUIRED_BUILT_INS = [

@@ -135,10 +135,12 @@ class StartWalkthroughHandler(WalkthroughHandler):
 
 
 class ResumeHandler(WalkthroughHandler):
-    """ "Resume", "continue": back to the saved step, or an offer to start when there is none."""
+    """ "Resume", "continue my stretches": back to the saved step (a fresh one), or an offer to start."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.ResumeIntent")(handler_input)
+        return is_intent_name("AMAZON.ResumeIntent")(handler_input) or is_intent_name("ResumeWalkthroughIntent")(
+            handler_input
+        )
 
     def handle(self, handler_input: HandlerInput) -> Response:
         progress = self.walkthroughs.load(handler_input)

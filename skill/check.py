@@ -1,0 +1,123 @@
+"""``cramp-coach check``: everything a content editor or release can break, checked at once.
+
+Content, the words on screens and in the store listing, every locale's interaction model
+(against Amazon's rules and against its source), and the APL documents with the data the
+skill sends them. Each problem is one line naming the file and key.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Callable, Optional, TypeVar
+
+from skill import apl, models
+from skill.content import Content, ContentError, load_content
+from skill.model_rules import model_problems
+from skill.resources import data_dir
+from skill.screens import ScreenWords, answer_datasource, load_screen_words, step_datasource
+
+T = TypeVar("T")
+
+EXAMPLE_LAMBDA_ARN = "arn:aws:lambda:us-east-1:000000000000:function:cramp-coach"
+"""Stands in for the real endpoint when checking the listing (the endpoint is chosen at package time)."""
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def run_checks() -> CheckReport:
+    """Run every check; a failing part is reported and the others still run."""
+    report = CheckReport()
+    content = _attempt(report, load_content)
+    words = _attempt(report, load_screen_words)
+    if content is not None:
+        report.checked.append(f"content: {len(content.all_lines())} items in {len(content.topics)} topics, "
+                              f"{len(content.walkthrough.steps)} stretch steps")
+    _check_models(report)
+    _check_apl(report, content, words)
+    _check_listing(report)
+    return report
+
+
+def _attempt(report: CheckReport, load: Callable[[], T]) -> Optional[T]:
+    try:
+        return load()
+    except ValueError as error:  # ContentError and friends: the message names file and key
+        report.problems.append(str(error))
+        return None
+
+
+def _check_models(report: CheckReport) -> None:
+    try:
+        stale = models.stale_models()
+        locales = models.locales()
+    except models.ModelSourceError as error:
+        report.problems.append(str(error))
+        return
+    report.problems.extend(stale)
+    folder = data_dir("interaction_models")
+    try:
+        local_built_ins = json.loads((folder / "local-builtins.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        report.problems.append(f"interaction_models/local-builtins.json: cannot be read: {error}")
+        return
+    before = len(report.problems)
+    for locale in locales:
+        path = models.model_path(locale)
+        try:
+            model = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            report.problems.append(f"interaction_models/{path.name}: cannot be read: {error}")
+            continue
+        report.problems.extend(model_problems(model, local_built_ins, name=f"interaction_models/{path.name}"))
+    if len(report.problems) == before:
+        report.checked.append(f"interaction models: {', '.join(locales)} (generated from {models.SOURCE_NAME})")
+
+
+def _check_apl(report: CheckReport, content: Optional[Content], words: Optional[ScreenWords]) -> None:
+    """Each document's shape; and, when the content loads, its bindings against the data the skill sends."""
+    try:
+        documents = apl.load_documents()
+    except ValueError as error:
+        report.problems.append(str(error))
+        return
+    sent: dict[str, list[Optional[dict]]] = {name: [None] for name in documents}
+    if words is not None:
+        sent[apl.ANSWER] = [answer_datasource(words, "Title", "An answer. Another tip. A question?")]
+        if content is not None:
+            steps = range(len(content.walkthrough.steps))
+            sent[apl.WALKTHROUGH_STEP] = [step_datasource(words, content, step) for step in steps]
+    before = len(report.problems)
+    for name, document in documents.items():
+        for datasources in sent[name]:
+            for problem in apl.document_problems(name, document, datasources):
+                if problem not in report.problems:
+                    report.problems.append(problem)
+    if len(report.problems) == before:
+        report.checked.append(f"APL documents: {', '.join(f'apl/{n}.json' for n in documents)}")
+
+
+def _check_listing(report: CheckReport) -> None:
+    from skill import publish
+
+    try:
+        listing = publish.load_listing()
+        source = models.load_source()
+    except (ContentError, models.ModelSourceError) as error:
+        report.problems.append(str(error))
+        return
+    locales = models.locales(source)
+    manifest = publish.build_manifest(listing, locales, publish.endpoint_for(lambda_arn=EXAMPLE_LAMBDA_ARN))
+    problems = publish.manifest_problems(manifest, {locale: models.generate(locale, source) for locale in locales})
+    report.problems.extend(f"content/{publish.LISTING_FILE} → {problem}" for problem in problems)
+    if not problems:
+        report.checked.append(f"store listing: {len(listing.example_phrases)} example phrases, "
+                              f"{len(locales)} locales, category {publish.CATEGORY}")

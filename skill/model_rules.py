@@ -1,0 +1,339 @@
+"""Amazon's rules for a custom skill's interaction model, plus the skill's own, as one function.
+
+``model_problems`` returns one line per broken rule (file, key, problem), so ``cramp-coach
+check`` and the tests hold every locale's model to the same rules. The rules come from
+Amazon's pages "Create Intents, Utterances, and Slots", "Choose the Invocation Name for a
+Custom Skill" and "Standard Built-in Intents", and from the skill: every custom intent is
+well trained and no phrase is claimed by two intents, as written or with its slots filled.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import re
+from collections import defaultdict
+from typing import Any, Iterable, Mapping
+
+INVOCATION_NAME = "cramp coach"
+
+CUSTOM_INTENTS = (
+    "CrampNowIntent",
+    "FoodAndDrinkIntent",
+    "BedtimeIntent",
+    "PreventionIntent",
+    "CausesIntent",
+    "BackSpasmIntent",
+    "SevereSymptomsIntent",
+    "MedicineIntent",
+    "WhenToSeeDoctorIntent",
+    "PrecautionsIntent",
+    "StartWalkthroughIntent",
+    "TellMeMoreIntent",
+    "ResumeWalkthroughIntent",
+    "ForgetMeIntent",
+)
+# "Standard Built-in Intents": every custom skill must include these.
+REQUIRED_BUILT_INS = (
+    "AMAZON.CancelIntent",
+    "AMAZON.HelpIntent",
+    "AMAZON.StopIntent",
+    "AMAZON.NavigateHomeIntent",
+    "AMAZON.FallbackIntent",
+)
+BUILT_INS_WE_USE = REQUIRED_BUILT_INS + (
+    "AMAZON.YesIntent",
+    "AMAZON.NoIntent",
+    "AMAZON.RepeatIntent",
+    "AMAZON.NextIntent",
+    "AMAZON.PreviousIntent",
+    "AMAZON.StartOverIntent",
+    "AMAZON.PauseIntent",
+    "AMAZON.ResumeIntent",
+)
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
+
+MIN_SAMPLES_PER_CUSTOM_INTENT = 20
+"""The skill's own bar: a custom intent is trained on at least this many samples."""
+MAX_UTTERANCE_CHARS = 200
+""""Create Intents, Utterances, and Slots": a sample utterance is at most 200 characters."""
+LOCAL_BUILT_IN_PHRASES = (5, 15)
+"""How many phrases the local tester keeps for each built-in intent (fewest, most)."""
+
+# Words that make Alexa treat the start of a request as a launch or wake phrase
+# ("Understand How Users Invoke Custom Skills").
+WAKE_WORDS = ("alexa", "amazon", "echo", "computer", "ziggy")
+LAUNCH_PHRASES = (
+    "ask", "open", "launch", "start", "begin", "load", "run", "enable", "play",
+    "use", "talk to", "resume",
+)
+# "Choose the Invocation Name for a Custom Skill": words an invocation name may not contain.
+FORBIDDEN_IN_INVOCATION = ("alexa", "amazon", "echo", "skill", "app")
+LAUNCH_WORDS_IN_INVOCATION = (
+    "launch", "ask", "tell", "open", "start", "stop", "begin", "load", "play",
+    "enable", "run", "use", "resume",
+)
+
+# A sample is words of lowercase letters and apostrophes, abbreviations such as
+# "a.m." or "o.b.", and slot references such as "{bodyPart}", separated by single spaces.
+_WORD = r"(?:[a-z']+|(?:[a-z]\.)+|\{[A-Za-z_]+\})"
+UTTERANCE_SHAPE = re.compile(rf"^{_WORD}(?: {_WORD})*$")
+SLOT_REFERENCE = re.compile(r"\{([^{}]*)\}")
+INVOCATION_SHAPE = re.compile(r"[a-z]+(?: [a-z]+)+")
+
+
+def normalize(text: str) -> str:
+    """Lowercase and collapse whitespace, the way Amazon compares utterances."""
+    return " ".join(text.lower().split())
+
+
+class _Model:
+    """One interaction model, indexed for the rules."""
+
+    def __init__(self, model: Mapping[str, Any]) -> None:
+        self.raw = model
+        self.language = model["interactionModel"]["languageModel"]
+        self.intent_list = list(self.language.get("intents", []))
+        self.intents = {intent["name"]: intent for intent in self.intent_list}
+        self.types = {kind["name"]: kind for kind in self.language.get("types", [])}
+        self.samples = [(intent["name"], sample) for intent in self.intent_list
+                        for sample in intent.get("samples", [])]
+
+    def slot_types(self, intent_name: str) -> dict[str, str]:
+        return {slot["name"]: slot["type"] for slot in self.intents[intent_name].get("slots", [])}
+
+    def phrases_for_type(self, type_name: str) -> list[str]:
+        phrases = []
+        for value in self.types[type_name]["values"]:
+            phrases.append(value["name"]["value"])
+            phrases.extend(value["name"].get("synonyms", []))
+        return [normalize(phrase) for phrase in phrases]
+
+    def spoken_forms(self, intent_name: str, sample: str) -> set[str]:
+        """The sample as written, with each custom slot filled by every value it accepts."""
+        slot_types = self.slot_types(intent_name)
+        names = [n for n in SLOT_REFERENCE.findall(sample) if slot_types.get(n) in self.types]
+        if not names:
+            return {normalize(sample)}
+        forms = set()
+        for choice in itertools.product(*(self.phrases_for_type(slot_types[n]) for n in names)):
+            text = sample
+            for name, phrase in zip(names, choice):
+                text = text.replace("{" + name + "}", phrase, 1)
+            forms.add(normalize(text))
+        return forms
+
+
+def model_problems(
+    model: Mapping[str, Any],
+    local_built_ins: Mapping[str, Iterable[str]],
+    *,
+    name: str = "interaction model",
+    invocation_name: str = INVOCATION_NAME,
+) -> list[str]:
+    """Every broken rule of ``model`` (and the local built-in phrases beside it), one line each."""
+    try:
+        indexed = _Model(model)
+    except (KeyError, TypeError) as error:
+        return [f"{name}: not an ASK interaction model (missing {error})"]
+    problems: list[str] = []
+    for rule in (_shape, _intents, _utterances, _slots, _types, _invocation):
+        problems.extend(rule(indexed, invocation_name))
+    problems.extend(_local_built_ins(indexed, {k: list(v) for k, v in local_built_ins.items()}))
+    problems.extend(_smapi_round_trip(model))
+    return [f"{name}: {problem}" for problem in problems]
+
+
+def _shape(model: _Model, invocation_name: str) -> Iterable[str]:
+    names = [intent["name"] for intent in model.intent_list]
+    for duplicate in sorted({n for n in names if names.count(n) > 1}):
+        yield f"intents.{duplicate}: declared more than once"
+
+
+def _intents(model: _Model, invocation_name: str) -> Iterable[str]:
+    for intent in REQUIRED_BUILT_INS:
+        if intent not in model.intents:
+            yield f"intents: {intent} is required by Amazon but missing"
+    for intent in BUILT_INS_WE_USE[len(REQUIRED_BUILT_INS):]:
+        if intent not in model.intents:
+            yield f"intents: {intent} is handled by the skill but missing"
+    for intent in sorted(set(model.intents) - set(CUSTOM_INTENTS) - set(BUILT_INS_WE_USE)):
+        yield f"intents.{intent}: no handler answers it"
+    for intent in CUSTOM_INTENTS:
+        if intent not in model.intents:
+            yield f"intents: custom intent {intent} is missing"
+            continue
+        count = len(model.intents[intent].get("samples", []))
+        if count < MIN_SAMPLES_PER_CUSTOM_INTENT:
+            yield f"intents.{intent}.samples: {count} samples; needs at least {MIN_SAMPLES_PER_CUSTOM_INTENT}"
+
+
+def _utterances(model: _Model, invocation_name: str) -> Iterable[str]:
+    for intent_name, sample in model.samples:
+        where = f"intents.{intent_name}.samples: {sample!r}"
+        if not UTTERANCE_SHAPE.match(sample):
+            yield (f"{where} must be lowercase words, apostrophes, abbreviations like 'a.m.' and "
+                   "{slot} references separated by single spaces (no digits, no other punctuation)")
+        if len(sample) > MAX_UTTERANCE_CHARS:
+            yield f"{where} is {len(sample)} characters; the most is {MAX_UTTERANCE_CHARS}"
+        declared = model.slot_types(intent_name)
+        referenced = SLOT_REFERENCE.findall(sample)
+        undeclared = [slot for slot in referenced if slot not in declared]
+        if undeclared:
+            yield f"{where} uses undeclared slots {undeclared}"
+        repeated = sorted({slot for slot in referenced if referenced.count(slot) > 1})
+        if repeated:
+            yield f"{where} uses slots more than once: {repeated}"
+        text = normalize(sample)
+        words = text.split()
+        if words and words[0] in WAKE_WORDS:
+            yield f"{where} starts with a wake word"
+        for phrase in LAUNCH_PHRASES:
+            if text == phrase or text.startswith(phrase + " "):
+                yield f"{where} starts with the launch phrase {phrase!r}"
+        # "tell me more" is an ordinary request; "tell cramp coach ..." is a launch.
+        if words and words[0] == "tell" and words[1:2] != ["me"]:
+            yield f"{where} starts with the launch phrase 'tell'"
+        if invocation_name in text:
+            yield f"{where} contains the invocation name"
+    for intent_name, intent in model.intents.items():
+        samples = [normalize(s) for s in intent.get("samples", [])]
+        for repeated in sorted({s for s in samples if samples.count(s) > 1}):
+            yield f"intents.{intent_name}.samples: {repeated!r} is listed more than once"
+    owners: dict[str, set[str]] = defaultdict(set)
+    for intent_name, sample in model.samples:
+        owners[normalize(sample)].add(intent_name)
+    for sample, names in sorted(owners.items()):
+        if len(names) > 1:
+            yield f"samples: {sample!r} is claimed by {sorted(names)}"
+    spoken: dict[str, set[str]] = defaultdict(set)
+    for intent_name, sample in model.samples:
+        if all(slot in model.slot_types(intent_name) for slot in SLOT_REFERENCE.findall(sample)):
+            for form in model.spoken_forms(intent_name, sample):
+                spoken[form].add(intent_name)
+    for form, names in sorted(spoken.items()):
+        if len(names) > 1 and len(owners.get(form, ())) < 2:  # written clashes are reported above
+            yield f"samples: once its slots are filled, {form!r} is claimed by {sorted(names)}"
+
+
+def _slots(model: _Model, invocation_name: str) -> Iterable[str]:
+    for intent_name, intent in model.intents.items():
+        slots = intent.get("slots", [])
+        names = [slot["name"] for slot in slots]
+        if len(names) != len(set(names)):
+            yield f"intents.{intent_name}.slots: a slot is declared twice: {names}"
+        for slot in slots:
+            if not (slot["type"].startswith("AMAZON.") or slot["type"] in model.types):
+                yield (f"intents.{intent_name}.slots.{slot['name']}: type {slot['type']!r} "
+                       "is not declared under 'types'")
+        used = {n for s in intent.get("samples", []) for n in SLOT_REFERENCE.findall(s)}
+        for unused in sorted(set(names) - used):
+            yield f"intents.{intent_name}.slots.{unused}: no sample uses it"
+    used_types = {slot["type"] for intent in model.intent_list for slot in intent.get("slots", [])}
+    for unused in sorted(set(model.types) - used_types):
+        yield f"types.{unused}: no intent uses it"
+
+
+def _types(model: _Model, invocation_name: str) -> Iterable[str]:
+    for type_name, kind in model.types.items():
+        ids = [value["id"] for value in kind["values"]]
+        for repeated in sorted({i for i in ids if ids.count(i) > 1}):
+            yield f"types.{type_name}: id {repeated!r} is used twice"
+        seen: dict[str, str] = {}
+        for value in kind["values"]:
+            for phrase in [value["name"]["value"], *value["name"].get("synonyms", [])]:
+                if not UTTERANCE_SHAPE.match(phrase) or "{" in phrase:
+                    yield f"types.{type_name}.{value['id']}: {phrase!r} must be lowercase words"
+                key = normalize(phrase)
+                if key in seen:
+                    yield f"types.{type_name}: {phrase!r} is under both {seen[key]!r} and {value['id']!r}"
+                seen.setdefault(key, value["id"])
+
+
+def _invocation(model: _Model, invocation_name: str) -> Iterable[str]:
+    name = model.language.get("invocationName", "")
+    if name != invocation_name:
+        yield f"invocationName: {name!r}; every locale's is {invocation_name!r}"
+    if not INVOCATION_SHAPE.fullmatch(name):
+        yield f"invocationName: {name!r} must be two or more words of lowercase letters"
+    banned = [w for w in name.split() if w in FORBIDDEN_IN_INVOCATION + LAUNCH_WORDS_IN_INVOCATION]
+    if banned:
+        yield f"invocationName: contains words Alexa reserves: {banned}"
+
+
+def _local_built_ins(model: _Model, local: dict[str, list[str]]) -> Iterable[str]:
+    expected = {name for name in model.intents if name.startswith("AMAZON.")} - {FALLBACK_INTENT}
+    where = "local-builtins.json"
+    if FALLBACK_INTENT in local:
+        yield f"{where}: {FALLBACK_INTENT} has no phrases of its own; it catches what nothing else matches"
+    for missing in sorted(expected - set(local)):
+        yield f"{where}: {missing} has no phrases"
+    for extra in sorted(set(local) - expected - {FALLBACK_INTENT}):
+        yield f"{where}: {extra} is not a built-in intent of the model"
+    fewest, most = LOCAL_BUILT_IN_PHRASES
+    owner: dict[str, str] = {}
+    for intent_name, phrases in local.items():
+        if not fewest <= len(phrases) <= most:
+            yield f"{where}: {intent_name} has {len(phrases)} phrases; keep {fewest} to {most}"
+        if len(phrases) != len(set(phrases)):
+            yield f"{where}: {intent_name} repeats a phrase"
+        for phrase in phrases:
+            if not UTTERANCE_SHAPE.match(phrase) or "{" in phrase:
+                yield f"{where}: {intent_name}: {phrase!r} must be lowercase words without slots"
+            key = normalize(phrase)
+            if key in owner and owner[key] != intent_name:
+                yield f"{where}: {phrase!r} belongs to both {owner[key]} and {intent_name}"
+            owner.setdefault(key, intent_name)
+    for intent_name, sample in model.samples:
+        if not all(slot in model.slot_types(intent_name) for slot in SLOT_REFERENCE.findall(sample)):
+            continue
+        for form in model.spoken_forms(intent_name, sample):
+            if form in owner:
+                yield (f"intents.{intent_name}.samples: {sample!r} says {form!r}, "
+                       f"which belongs to {owner[form]}")
+
+
+def _smapi_round_trip(model: Mapping[str, Any]) -> Iterable[str]:
+    """Keys Amazon's own model types do not know (a misspelt key), when ask-smapi-model is installed."""
+    if importlib.util.find_spec("ask_smapi_model") is None:
+        return []  # an optional (test) dependency; every other rule still applies
+    from ask_sdk_core.serialize import DefaultSerializer
+
+    serializer = DefaultSerializer()
+    kind = "ask_smapi_model.v1.skill.interaction_model.interaction_model_data.InteractionModelData"
+    try:
+        data = serializer.deserialize(json.dumps(model), kind)
+    except Exception as error:  # noqa: BLE001 - any failure here means "not the ASK shape"
+        return [f"does not parse as an ASK interaction model: {error}"]
+    return [f"{path}: not in the ASK schema (check the spelling)"
+            for path in keys_lost(model, serializer.serialize(data))]
+
+
+def keys_lost(original: Any, round_tripped: Any, path: str = "$") -> list[str]:
+    """Paths of keys (or values) in ``original`` that did not survive a round trip through SMAPI types."""
+    if isinstance(original, dict):
+        if not isinstance(round_tripped, dict):
+            return [path]
+        lost = []
+        for key, value in original.items():
+            if key not in round_tripped:
+                lost.append(f"{path}.{key}")
+            else:
+                lost.extend(keys_lost(value, round_tripped[key], f"{path}.{key}"))
+        return lost
+    if isinstance(original, list):
+        if not isinstance(round_tripped, list) or len(original) != len(round_tripped):
+            return [path]
+        lost = []
+        for index, (a, b) in enumerate(zip(original, round_tripped)):
+            label = a["name"] if isinstance(a, dict) and isinstance(a.get("name"), str) else index
+            lost.extend(keys_lost(a, b, f"{path}[{label}]"))
+        return lost
+    return [] if original == round_tripped else [f"{path} ({original!r} became {round_tripped!r})"]
+
+
+def spoken_samples(model: Mapping[str, Any]) -> set[str]:
+    """Every phrase the model's samples say, with custom slots filled (for matching example phrases)."""
+    indexed = _Model(model)
+    return {form for intent_name, sample in indexed.samples for form in indexed.spoken_forms(intent_name, sample)}

@@ -1,0 +1,167 @@
+"""Generate every locale's interaction model from one source, so the locales never drift.
+
+``interaction_models/source/model.yaml`` holds the intents, samples and slot types once;
+a sample or synonym marked ``{say: ..., only: [en-GB, en-AU]}`` is said only in those
+locales. ``python -m skill.models`` rewrites ``interaction_models/<locale>.json``;
+``python -m skill.models --check`` (and the tests) fail when a checked-in model differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+from skill.resources import data_dir
+
+SOURCE_FILE = "source/model.yaml"
+SOURCE_NAME = f"interaction_models/{SOURCE_FILE}"
+
+
+class ModelSourceError(ValueError):
+    """The model source breaks a rule; the message names the file, key and problem."""
+
+
+def source_path() -> Path:
+    return data_dir("interaction_models") / SOURCE_FILE
+
+
+def load_source(path: Optional[Path] = None) -> dict[str, Any]:
+    """The model source, checked for the shape the generator relies on."""
+    path = path or source_path()
+    try:
+        source = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelSourceError(f"{SOURCE_NAME}: file is missing") from None
+    except yaml.YAMLError as error:
+        raise ModelSourceError(f"{SOURCE_NAME}: not valid YAML: {error}") from None
+    if not isinstance(source, dict):
+        raise ModelSourceError(f"{SOURCE_NAME}: must be a mapping of keys at the top level")
+    for key, kind in (("locales", list), ("invocation_name", str), ("built_in_intents", list),
+                      ("intents", dict), ("types", dict)):
+        if not isinstance(source.get(key), kind):
+            raise ModelSourceError(f"{SOURCE_NAME}: {key}: must be a {kind.__name__}")
+    return source
+
+
+def locales(source: Optional[dict[str, Any]] = None) -> list[str]:
+    """The locales the skill is published in, in the source's order."""
+    return list((source or load_source())["locales"])
+
+
+def _said_in(entry: Any, locale: str, known: list[str], key: str) -> Optional[str]:
+    """The phrase ``entry`` stands for in ``locale``, or None when that locale does not say it."""
+    if isinstance(entry, str):
+        return entry
+    if not isinstance(entry, dict) or not isinstance(entry.get("say"), str) or "only" not in entry:
+        raise ModelSourceError(f"{SOURCE_NAME}: {key}: must be a phrase or {{say: ..., only: [locales]}}")
+    only = entry["only"]
+    if not isinstance(only, list) or not only:
+        raise ModelSourceError(f"{SOURCE_NAME}: {key}.only: must list the locales that say it")
+    unknown = [name for name in only if name not in known]
+    if unknown:
+        raise ModelSourceError(f"{SOURCE_NAME}: {key}.only: unknown locales {unknown}; the skill has {known}")
+    return entry["say"] if locale in only else None
+
+
+def _phrases(entries: Any, locale: str, known: list[str], key: str) -> list[str]:
+    if not isinstance(entries, list):
+        raise ModelSourceError(f"{SOURCE_NAME}: {key}: must be a list")
+    said = (_said_in(entry, locale, known, f"{key}[{index}]") for index, entry in enumerate(entries))
+    return [phrase for phrase in said if phrase is not None]
+
+
+def generate(locale: str, source: Optional[dict[str, Any]] = None) -> dict[str, Any]:
+    """The ASK interaction model for ``locale``, as Amazon's JSON format has it."""
+    source = source or load_source()
+    known = locales(source)
+    if locale not in known:
+        raise ModelSourceError(f"{SOURCE_NAME}: locales: {locale!r} is not one of {known}")
+    intents: list[dict[str, Any]] = [{"name": name, "samples": []} for name in source["built_in_intents"]]
+    for name, raw in source["intents"].items():
+        if not isinstance(raw, dict):
+            raise ModelSourceError(f"{SOURCE_NAME}: intents.{name}: must be a mapping with samples")
+        intent: dict[str, Any] = {"name": name}
+        slots = raw.get("slots") or {}
+        if slots:
+            intent["slots"] = [{"name": slot, "type": kind, "samples": []} for slot, kind in slots.items()]
+        intent["samples"] = _phrases(raw.get("samples"), locale, known, f"intents.{name}.samples")
+        intents.append(intent)
+    types = []
+    for type_name, values in source["types"].items():
+        rendered = []
+        for index, value in enumerate(values or []):
+            key = f"types.{type_name}[{index}]"
+            if not isinstance(value, dict) or not isinstance(value.get("id"), str):
+                raise ModelSourceError(f"{SOURCE_NAME}: {key}: needs an id")
+            name: dict[str, Any] = {"value": value.get("value", value["id"])}
+            if "synonyms" in value:
+                name["synonyms"] = _phrases(value["synonyms"], locale, known, f"{key}.synonyms")
+            rendered.append({"id": value["id"], "name": name})
+        types.append({"name": type_name, "values": rendered})
+    language_model = {"invocationName": source["invocation_name"], "intents": intents, "types": types}
+    return {"interactionModel": {"languageModel": language_model}}
+
+
+def render(model: dict[str, Any]) -> str:
+    """The model as the checked-in file holds it: two-space JSON, one newline at the end."""
+    return json.dumps(model, indent=2, ensure_ascii=False) + "\n"
+
+
+def model_path(locale: str, folder: Optional[Path] = None) -> Path:
+    return (folder or data_dir("interaction_models")) / f"{locale}.json"
+
+
+def stale_models(folder: Optional[Path] = None) -> list[str]:
+    """One line per checked-in model that differs from what the source makes (or is missing)."""
+    source = load_source()
+    problems = []
+    for locale in locales(source):
+        path = model_path(locale, folder)
+        if not path.is_file():
+            problems.append(f"interaction_models/{path.name}: missing; run `python -m skill.models`")
+        elif path.read_text(encoding="utf-8") != render(generate(locale, source)):
+            problems.append(f"interaction_models/{path.name}: differs from {SOURCE_NAME}; "
+                            "run `python -m skill.models`")
+    return problems
+
+
+def write_models(folder: Optional[Path] = None) -> list[Path]:
+    """Write every locale's model from the source; returns the files written."""
+    source = load_source()
+    written = []
+    for locale in locales(source):
+        path = model_path(locale, folder)
+        path.write_text(render(generate(locale, source)), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m skill.models",
+        description=f"Regenerate interaction_models/<locale>.json from {SOURCE_NAME}.",
+    )
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if a checked-in model differs from the source")
+    args = parser.parse_args(argv)
+    try:
+        if args.check:
+            problems = stale_models()
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            return 1 if problems else 0
+        for path in write_models():
+            print(f"wrote interaction_models/{path.name}")
+    except ModelSourceError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

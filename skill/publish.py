@@ -1,0 +1,320 @@
+"""The skill package the ASK CLI deploys: ``skill-package/skill.json`` and every locale's model.
+
+The listing's words live in ``content/listing.yaml``; the decisions (category, privacy answers,
+countries, screens) are named here beside the rule from Amazon's documentation each one meets,
+and ``manifest_problems`` holds a manifest to every one of those rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Optional
+from urllib.parse import urlparse
+
+import yaml
+
+from skill import models
+from skill.content import ContentError
+from skill.model_rules import INVOCATION_NAME, normalize, spoken_samples
+from skill.resources import content_dir
+
+LISTING_FILE = "listing.yaml"
+MANIFEST_VERSION = "1.0"
+
+# "Skill Manifest Schema", category enumeration. There is no MEDICAL category; a skill of
+# general health information for pregnant women belongs under health and fitness.
+CATEGORY = "HEALTH_AND_FITNESS"
+CATEGORIES = (
+    "ALARMS_AND_CLOCKS", "ASTROLOGY", "BUSINESS_AND_FINANCE", "CALCULATORS", "CALENDARS_AND_REMINDERS",
+    "CHILDRENS_EDUCATION_AND_REFERENCE", "CHILDRENS_GAMES", "CHILDRENS_MUSIC_AND_AUDIO",
+    "CHILDRENS_NOVELTY_AND_HUMOR", "COMMUNICATION", "CONNECTED_CAR", "COOKING_AND_RECIPE",
+    "CURRENCY_GUIDES_AND_CONVERTERS", "DATING", "DELIVERY_AND_TAKEOUT", "DEVICE_TRACKING",
+    "EDUCATION_AND_REFERENCE", "EVENT_FINDERS", "EXERCISE_AND_WORKOUT", "FASHION_AND_STYLE",
+    "FLIGHT_FINDERS", "FRIENDS_AND_FAMILY", "GAME_INFO_AND_ACCESSORY", "GAMES", "HEALTH_AND_FITNESS",
+    "HOTEL_FINDERS", "KNOWLEDGE_AND_TRIVIA", "MOVIE_AND_TV_KNOWLEDGE_AND_TRIVIA", "MOVIE_INFO_AND_REVIEWS",
+    "MOVIE_SHOWTIMES", "MUSIC_AND_AUDIO_ACCESSORIES", "MUSIC_AND_AUDIO_KNOWLEDGE_AND_TRIVIA",
+    "MUSIC_INFO_REVIEWS_AND_RECOGNITION_SERVICE", "NAVIGATION_AND_TRIP_PLANNER", "NEWS", "NOVELTY",
+    "ORGANIZERS_AND_ASSISTANTS", "PETS_AND_ANIMAL", "PODCAST", "PUBLIC_TRANSPORTATION",
+    "RELIGION_AND_SPIRITUALITY", "RESTAURANT_BOOKING_INFO_AND_REVIEW", "SCHOOLS", "SCORE_KEEPING",
+    "SELF_IMPROVEMENT", "SHOPPING", "SMART_HOME", "SOCIAL_NETWORKING", "SPORTS_GAMES", "SPORTS_NEWS",
+    "STREAMING_SERVICE", "TAXI_AND_RIDESHARING", "TO_DO_LISTS_AND_NOTES", "TRANSLATORS", "TV_GUIDES",
+    "UNIT_CONVERTERS", "WEATHER", "WINE_AND_BEVERAGE", "ZIP_CODE_LOOKUP",
+)
+# "Develop Skills in Multiple Languages": the locales a custom skill can be published in.
+SKILL_LOCALES = (
+    "ar-SA", "de-DE", "en-AU", "en-CA", "en-GB", "en-IN", "en-US", "es-ES", "es-MX", "es-US",
+    "fr-CA", "fr-FR", "hi-IN", "it-IT", "ja-JP", "nl-NL", "pt-BR",
+)
+# Where each locale's listing is offered ("Skill Manifest Schema": distributionCountries, ISO 3166-1).
+COUNTRY_OF_LOCALE = {"en-US": "US", "en-GB": "GB", "en-CA": "CA", "en-AU": "AU", "en-IN": "IN"}
+
+# "Skill Manifest Schema", publishingInformation.locales, and the developer console's store listing.
+NAME_CHARS = (2, 50)
+SUMMARY_MAX_CHARS = 160
+DESCRIPTION_MAX_CHARS = 4000
+EXAMPLE_PHRASES = (1, 3)
+EXAMPLE_PHRASE_MAX_CHARS = 200
+"""No page the search reached states a length; 200 is the sample utterance limit a phrase comes from."""
+KEYWORDS_MAX = 30
+KEYWORD_MAX_CHARS = 150
+"""Keyword limits as the developer console applies them (not stated on the pages the search reached)."""
+
+# "Policy Requirements": a health skill's description says it is no substitute for professional advice.
+DISCLAIMER = "not a substitute for professional medical advice"
+
+# "Crafting great example phrases that meet certification requirements" (Alexa blog) and
+# "Understand How Users Invoke Custom Skills": [wake word], [launch word] [invocation name]
+# [connecting word] [utterance]; the first phrase has the wake word and the invocation name,
+# and every utterance is one of the model's samples.
+WAKE_WORD = "Alexa"
+OPEN_WORDS = ("open", "start", "launch", "begin", "load", "run", "talk to", "play", "use")
+ASK_WORDS = ("ask", "tell")
+CONNECTING_WORDS = ("to", "about", "for", "if", "whether", "that")
+
+# "Skill Manifest Schema", privacyAndCompliance: no purchases, no personal information asked
+# for or kept beyond an anonymous id, not for children, no advertising, nothing export-controlled.
+PRIVACY_AND_COMPLIANCE = {
+    "allowsPurchases": False,
+    "usesPersonalInfo": False,
+    "isChildDirected": False,
+    "isExportCompliant": True,
+    "containsAds": False,
+}
+
+# "Skill Manifest Schema", apis.custom.endpoint and the SSL certificate type enumeration.
+# "Configure Your Web Service to Use a Self-signed Certificate": self-signed is for testing only.
+SSL_CERTIFICATE_TYPES = ("Trusted", "Wildcard", "SelfSigned")
+DEFAULT_SSL_CERTIFICATE_TYPE = "Trusted"
+LAMBDA_ARN = re.compile(r"^arn:aws:lambda:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]+)?$")
+
+# "Skill Manifest Schema", interfaces: the screens the APL documents were laid out for
+# (Echo Show landscape sizes, and the round Echo Spot).
+APL_INTERFACE = {
+    "type": "ALEXA_PRESENTATION_APL",
+    "supportedViewports": [
+        {"mode": "HUB", "shape": "RECTANGLE", "minWidth": 960, "maxWidth": 2560, "minHeight": 480, "maxHeight": 1279},
+        {"mode": "HUB", "shape": "ROUND", "minWidth": 480, "maxWidth": 480, "minHeight": 480, "maxHeight": 480},
+    ],
+}
+
+
+class EndpointError(ValueError):
+    """The endpoint given cannot be used; the message says what to pass instead."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The words of the skill's store listing (content/listing.yaml)."""
+
+    name: str
+    summary: str
+    description: str
+    example_phrases: tuple[str, ...]
+    keywords: tuple[str, ...]
+    testing_instructions: str
+
+
+def load_listing(folder: Optional[Path] = None) -> Listing:
+    """Read content/listing.yaml; raise ContentError naming the file and key."""
+    path = (folder or content_dir()) / LISTING_FILE
+    where = f"content/{LISTING_FILE}"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ContentError(f"{where}: file is missing") from None
+    except yaml.YAMLError as error:
+        raise ContentError(f"{where}: not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise ContentError(f"{where}: must be a mapping of keys at the top level")
+    text = {}
+    for key in ("name", "summary", "description", "testing_instructions"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise ContentError(f"{where}: {key}: is missing")
+        text[key] = data[key].strip()
+    lists = {}
+    for key in ("example_phrases", "keywords"):
+        items = data.get(key)
+        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+            raise ContentError(f"{where}: {key}: must be a list of phrases")
+        lists[key] = tuple(i.strip() for i in items)
+    return Listing(**text, **lists)
+
+
+def endpoint_for(
+    endpoint: Optional[str] = None,
+    lambda_arn: Optional[str] = None,
+    ssl_certificate_type: str = DEFAULT_SSL_CERTIFICATE_TYPE,
+) -> dict[str, str]:
+    """``apis.custom.endpoint`` for an HTTPS web service or an AWS Lambda function (exactly one)."""
+    if (endpoint is None) == (lambda_arn is None):
+        raise EndpointError("give exactly one of --endpoint https://… (a web service) "
+                            "or --lambda-arn arn:aws:lambda:… (a Lambda function)")
+    if lambda_arn is not None:
+        if not LAMBDA_ARN.match(lambda_arn):
+            raise EndpointError(f"{lambda_arn!r} is not a Lambda function ARN "
+                                "(arn:aws:lambda:REGION:ACCOUNT:function:NAME)")
+        return {"uri": lambda_arn}
+    url = urlparse(endpoint or "")
+    if url.scheme != "https" or not url.netloc:
+        raise EndpointError(f"{endpoint!r} is not an https:// URL; Alexa only calls web services over HTTPS")
+    if ssl_certificate_type not in SSL_CERTIFICATE_TYPES:
+        raise EndpointError(f"SSL certificate type {ssl_certificate_type!r} is not one of "
+                            f"{', '.join(SSL_CERTIFICATE_TYPES)}")
+    return {"uri": endpoint or "", "sslCertificateType": ssl_certificate_type}
+
+
+def build_manifest(listing: Listing, locales: list[str], endpoint: Mapping[str, str]) -> dict[str, Any]:
+    """skill.json for a custom skill published in ``locales``."""
+    localized = {
+        "name": listing.name,
+        "summary": listing.summary,
+        "description": listing.description,
+        "examplePhrases": list(listing.example_phrases),
+        "keywords": list(listing.keywords),
+    }
+    return {
+        "manifest": {
+            "manifestVersion": MANIFEST_VERSION,
+            "publishingInformation": {
+                "locales": {locale: dict(localized) for locale in locales},
+                "isAvailableWorldwide": False,
+                "distributionCountries": [COUNTRY_OF_LOCALE[locale] for locale in locales],
+                "distributionMode": "PUBLIC",
+                "category": CATEGORY,
+                "testingInstructions": listing.testing_instructions,
+            },
+            "privacyAndCompliance": dict(PRIVACY_AND_COMPLIANCE),
+            "apis": {"custom": {"endpoint": dict(endpoint), "interfaces": [APL_INTERFACE]}},
+        }
+    }
+
+
+def manifest_problems(manifest: Mapping[str, Any], locale_models: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Every rule of Amazon's that ``manifest`` breaks, one line each ("skill.json: key: problem")."""
+    problems: list[str] = []
+    body = manifest.get("manifest", {})
+    publishing = body.get("publishingInformation", {})
+    if body.get("manifestVersion") != MANIFEST_VERSION:
+        problems.append(f"manifestVersion: must be {MANIFEST_VERSION!r}")
+    if publishing.get("category") not in CATEGORIES:
+        problems.append(f"publishingInformation.category: {publishing.get('category')!r} is not an Amazon category")
+    locales = publishing.get("locales") or {}
+    if not locales:
+        problems.append("publishingInformation.locales: the skill is published in no locale")
+    for locale, listing in locales.items():
+        problems.extend(_locale_problems(locale, listing, locale_models.get(locale)))
+    countries = publishing.get("distributionCountries") or []
+    if publishing.get("isAvailableWorldwide") is False and not countries:
+        problems.append("publishingInformation.distributionCountries: needed when not available worldwide")
+    privacy = body.get("privacyAndCompliance", {})
+    for key, expected in PRIVACY_AND_COMPLIANCE.items():
+        if privacy.get(key) is not expected:
+            problems.append(f"privacyAndCompliance.{key}: must be {json.dumps(expected)} for this skill")
+    problems.extend(_endpoint_problems(body.get("apis", {}).get("custom", {}).get("endpoint") or {}))
+    return [f"skill.json: {problem}" for problem in problems]
+
+
+def _locale_problems(locale: str, listing: Mapping[str, Any], model: Optional[Mapping[str, Any]]) -> list[str]:
+    where = f"publishingInformation.locales.{locale}"
+    problems = []
+    if locale not in SKILL_LOCALES:
+        problems.append(f"{where}: {locale!r} is not a locale Alexa skills are published in")
+    if model is None:
+        problems.append(f"{where}: no interaction model for {locale}")
+    name, summary, description = (str(listing.get(k, "")) for k in ("name", "summary", "description"))
+    if not NAME_CHARS[0] <= len(name) <= NAME_CHARS[1]:
+        problems.append(f"{where}.name: {len(name)} characters; must be {NAME_CHARS[0]} to {NAME_CHARS[1]}")
+    if not summary or len(summary) > SUMMARY_MAX_CHARS:
+        problems.append(f"{where}.summary: {len(summary)} characters; must be 1 to {SUMMARY_MAX_CHARS}")
+    if not description or len(description) > DESCRIPTION_MAX_CHARS:
+        problems.append(f"{where}.description: {len(description)} characters; must be 1 to {DESCRIPTION_MAX_CHARS}")
+    if DISCLAIMER not in " ".join(description.lower().split()):
+        problems.append(f"{where}.description: a health skill must say it is {DISCLAIMER!r}")
+    keywords = listing.get("keywords") or []
+    if len(keywords) > KEYWORDS_MAX:
+        problems.append(f"{where}.keywords: {len(keywords)} keywords; the most is {KEYWORDS_MAX}")
+    problems.extend(f"{where}.keywords: {k!r} is longer than {KEYWORD_MAX_CHARS} characters"
+                    for k in keywords if len(k) > KEYWORD_MAX_CHARS)
+    phrases = listing.get("examplePhrases") or []
+    if not EXAMPLE_PHRASES[0] <= len(phrases) <= EXAMPLE_PHRASES[1]:
+        problems.append(f"{where}.examplePhrases: {len(phrases)} phrases; give {EXAMPLE_PHRASES[0]} to {EXAMPLE_PHRASES[1]}")
+    samples = spoken_samples(model) if model else set()
+    for index, phrase in enumerate(phrases):
+        problem = example_phrase_problem(phrase, samples, first=index == 0)
+        if problem:
+            problems.append(f"{where}.examplePhrases[{index}]: {phrase!r} {problem}")
+    return problems
+
+
+def example_phrase_problem(phrase: str, samples: set[str], *, first: bool) -> Optional[str]:
+    """Why ``phrase`` would fail certification, or None."""
+    if len(phrase) > EXAMPLE_PHRASE_MAX_CHARS:
+        return f"is longer than {EXAMPLE_PHRASE_MAX_CHARS} characters"
+    prefix = f"{WAKE_WORD}, "
+    if not phrase.startswith(prefix):
+        return f"must start with {prefix!r}"
+    words = normalize(re.sub(r"[.?!]+$", "", phrase[len(prefix):]))
+    for opener in OPEN_WORDS:
+        if words == f"{opener} {INVOCATION_NAME}":
+            return None
+    for asker in ASK_WORDS:
+        lead = f"{asker} {INVOCATION_NAME} "
+        if words.startswith(lead):
+            request = words[len(lead):]
+            for connector in CONNECTING_WORDS:
+                if request.startswith(connector + " ") and request not in samples:
+                    request = request[len(connector) + 1:]
+            if request in samples:
+                return None
+            return f"asks for {request!r}, which is not a sample utterance of the model"
+    if first:
+        return f"must open the skill by name, e.g. \"{WAKE_WORD}, open {INVOCATION_NAME}\""
+    return f"must say \"open {INVOCATION_NAME}\" or \"ask {INVOCATION_NAME}\" and one of the model's samples"
+
+
+def _endpoint_problems(endpoint: Mapping[str, Any]) -> list[str]:
+    uri = str(endpoint.get("uri", ""))
+    where = "apis.custom.endpoint"
+    if uri.startswith("arn:"):
+        if not LAMBDA_ARN.match(uri):
+            return [f"{where}.uri: {uri!r} is not a Lambda function ARN"]
+        if "sslCertificateType" in endpoint:
+            return [f"{where}.sslCertificateType: only for HTTPS endpoints, not a Lambda ARN"]
+        return []
+    if urlparse(uri).scheme != "https":
+        return [f"{where}.uri: {uri!r} must be an https:// URL or a Lambda ARN"]
+    if endpoint.get("sslCertificateType") not in SSL_CERTIFICATE_TYPES:
+        return [f"{where}.sslCertificateType: must be one of {', '.join(SSL_CERTIFICATE_TYPES)}"]
+    return []
+
+
+def package(
+    out: Path,
+    endpoint: Optional[str] = None,
+    lambda_arn: Optional[str] = None,
+    ssl_certificate_type: str = DEFAULT_SSL_CERTIFICATE_TYPE,
+) -> list[Path]:
+    """Write ``out/skill-package`` (skill.json and interactionModels/custom/<locale>.json).
+
+    Raises EndpointError for an unusable endpoint and ValueError listing every broken rule.
+    """
+    source = models.load_source()
+    locales = models.locales(source)
+    locale_models = {locale: models.generate(locale, source) for locale in locales}
+    manifest = build_manifest(load_listing(), locales, endpoint_for(endpoint, lambda_arn, ssl_certificate_type))
+    problems = manifest_problems(manifest, locale_models)
+    if problems:
+        raise ValueError("the skill package breaks Amazon's rules:\n" + "\n".join(problems))
+    root = out / "skill-package"
+    model_dir = root / "interactionModels" / "custom"
+    model_dir.mkdir(parents=True, exist_ok=True)
+    written = [root / "skill.json"]
+    written[0].write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for locale, model in locale_models.items():
+        path = model_dir / f"{locale}.json"
+        path.write_text(models.render(model), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,147 @@
+"""Five English locales from one source: the checked-in models are exactly what the generator
+makes, every one follows Amazon's rules, and they differ only where people really speak
+differently."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import test_interaction_model as en_us_rules
+from skill import model_rules, models
+from skill.builder import SkillConfig, build_skill
+from skill.envelope import Session, intent_request
+from skill.invoke import invoke
+from skill.nlu import LocalUnderstanding
+from skill.resources import data_dir
+
+LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
+
+
+def samples_of(locale: str) -> dict[str, list[str]]:
+    model = json.loads(models.model_path(locale).read_text(encoding="utf-8"))
+    return {i["name"]: i.get("samples", []) for i in model["interactionModel"]["languageModel"]["intents"]}
+
+
+def synonyms_of(locale: str, type_name: str, value_id: str) -> list[str]:
+    model = json.loads(models.model_path(locale).read_text(encoding="utf-8"))
+    (kind,) = [t for t in model["interactionModel"]["languageModel"]["types"] if t["name"] == type_name]
+    (value,) = [v for v in kind["values"] if v["id"] == value_id]
+    return value["name"].get("synonyms", [])
+
+
+def test_the_skill_is_published_in_five_english_locales():
+    assert models.locales() == LOCALES
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_checked_in_model_is_exactly_what_the_source_generates(locale):
+    assert models.model_path(locale).read_text(encoding="utf-8") == models.render(models.generate(locale))
+
+
+def test_no_checked_in_model_has_drifted_from_the_source():
+    assert models.stale_models() == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_locale_follows_amazons_rules_and_the_skills_own(locale):
+    model = json.loads(models.model_path(locale).read_text(encoding="utf-8"))
+    built_ins = json.loads((data_dir("interaction_models") / "local-builtins.json").read_text(encoding="utf-8"))
+    assert model_rules.model_problems(model, built_ins, name=locale) == []
+
+
+def test_every_locale_has_the_same_intents_slots_and_invocation_name():
+    shapes = set()
+    for locale in LOCALES:
+        model = json.loads(models.model_path(locale).read_text(encoding="utf-8"))["interactionModel"]["languageModel"]
+        shapes.add(json.dumps([model["invocationName"], [(i["name"], i.get("slots")) for i in model["intents"]],
+                               [t["name"] for t in model["types"]]]))
+    assert len(shapes) == 1
+
+
+def test_locales_differ_only_where_the_source_marks_a_difference():
+    source = models.load_source()
+    marked = {entry["say"] for intent in source["intents"].values() for entry in intent["samples"]
+              if isinstance(entry, dict)}
+    us = {s for samples in samples_of("en-US").values() for s in samples}
+    for locale in LOCALES[1:]:
+        here = {s for samples in samples_of(locale).values() for s in samples}
+        assert (here ^ us) <= marked, locale
+
+
+def test_americans_and_canadians_call_the_ob_while_britons_and_australians_call_the_gp():
+    for locale in ("en-US", "en-CA"):
+        assert "should i call my o.b." in samples_of(locale)["WhenToSeeDoctorIntent"]
+        assert "should i see my g.p." not in samples_of(locale)["WhenToSeeDoctorIntent"]
+    for locale in ("en-GB", "en-AU"):
+        assert "should i see my g.p." in samples_of(locale)["WhenToSeeDoctorIntent"]
+        assert "should i call my o.b." not in samples_of(locale)["WhenToSeeDoctorIntent"]
+
+
+def test_antenatal_outside_north_america_and_prenatal_within_it():
+    assert "how important are prenatal checkups" in samples_of("en-US")["PrecautionsIntent"]
+    for locale in ("en-GB", "en-AU", "en-IN"):
+        assert "how important are antenatal checkups" in samples_of(locale)["PrecautionsIntent"]
+
+
+def test_indian_brands_of_paracetamol_resolve_only_in_india():
+    assert {"crocin", "dolo"} <= set(synonyms_of("en-IN", "MedicineName", "paracetamol"))
+    assert "crocin" not in synonyms_of("en-GB", "MedicineName", "paracetamol")
+
+
+def test_the_en_us_model_keeps_the_order_its_tests_rely_on():
+    assert samples_of("en-US")["CrampNowIntent"][0] == "what helps leg cramps"
+
+
+def test_a_british_question_about_her_gp_is_understood_and_answered(content):
+    heard = LocalUnderstanding.for_locale("en-GB").understand("should I see my GP")
+    assert heard.intent == "WhenToSeeDoctorIntent"
+    skill = build_skill(SkillConfig(content=content, seed=3))
+    response = invoke(skill, intent_request(Session(locale="en-GB"), heard.intent))
+    assert "doctor or midwife" in response["response"]["outputSpeech"]["ssml"]
+
+
+def test_the_shared_rules_are_the_ones_the_en_us_model_test_applies():
+    assert list(model_rules.CUSTOM_INTENTS) == en_us_rules.CUSTOM_INTENTS
+    assert list(model_rules.BUILT_INS_WE_USE) == en_us_rules.BUILT_INS_WE_USE
+    assert model_rules.MIN_SAMPLES_PER_CUSTOM_INTENT == en_us_rules.MIN_SAMPLES_PER_CUSTOM_INTENT
+    assert model_rules.MAX_UTTERANCE_CHARS == en_us_rules.MAX_UTTERANCE_CHARS
+    assert model_rules.UTTERANCE_SHAPE.pattern == en_us_rules.UTTERANCE_SHAPE.pattern
+    assert model_rules.WAKE_WORDS == en_us_rules.WAKE_WORDS
+    assert model_rules.LAUNCH_PHRASES == en_us_rules.LAUNCH_PHRASES
+
+
+def test_the_rules_catch_a_phrase_two_intents_would_claim_once_a_slot_is_filled():
+    model = models.generate("en-US")
+    intents = {i["name"]: i for i in model["interactionModel"]["languageModel"]["intents"]}
+    intents["BackSpasmIntent"]["samples"].append("my lower back is cramping")
+    built_ins = json.loads((data_dir("interaction_models") / "local-builtins.json").read_text(encoding="utf-8"))
+    problems = model_rules.model_problems(model, built_ins, name="en-US.json")
+    assert any("'my lower back is cramping' is claimed by ['BackSpasmIntent', 'CrampNowIntent']" in p
+               for p in problems), problems
+
+
+def test_the_rules_catch_a_wake_word_and_a_misspelt_key():
+    model = models.generate("en-GB")
+    language = model["interactionModel"]["languageModel"]
+    language["intents"][-1]["samples"].append("alexa tell me more")
+    language["intentz"] = []
+    problems = model_rules.model_problems(model, {}, name="interaction_models/en-GB.json")
+    assert any("starts with a wake word" in p for p in problems)
+    assert any("intentz: not in the ASK schema" in p for p in problems)
+    assert all(p.startswith("interaction_models/en-GB.json: ") for p in problems)
+
+
+def test_a_locale_the_source_does_not_know_is_refused_by_name(tmp_path):
+    source = models.load_source()
+    source["intents"]["TellMeMoreIntent"]["samples"].append({"say": "go on then", "only": ["en-NZ"]})
+    with pytest.raises(models.ModelSourceError, match=r"TellMeMoreIntent.samples\[\d+\].only: unknown locales"):
+        models.generate("en-GB", source)
+
+
+def test_regenerating_writes_what_is_checked_in(tmp_path):
+    written = models.write_models(tmp_path)
+    assert [p.name for p in written] == [f"{locale}.json" for locale in LOCALES]
+    for path in written:
+        assert path.read_text(encoding="utf-8") == models.model_path(path.stem).read_text(encoding="utf-8")
