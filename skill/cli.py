@@ -15,6 +15,7 @@ import click
 from skill import __version__
 from skill.commands import check, package, review
 from skill.envelope import DEFAULT_LOCALE
+from skill.serve import serve
 
 if TYPE_CHECKING:
     from ask_sdk_core.skill import CustomSkill
@@ -212,6 +213,7 @@ def _skill_failure(error: Exception) -> str:
     return f"the skill failed: {type(error).__name__}: {error}; run the tests to find the handler"
 
 
+main.add_command(serve)  # the web service; its options and logic live in skill/serve.py
 for command in (package, check, review):  # publishing and sign-off: skill/commands.py
     main.add_command(command)
 

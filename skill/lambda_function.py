@@ -1,0 +1,41 @@
+"""AWS Lambda entry point: handler string ``skill.lambda_function.handler``.
+
+The same skill the web service runs. Lambda needs no signature checks (the Alexa Skills Kit
+trigger, bound to the skill id, does that), so neither Flask nor ``skill.verify`` is imported:
+a cold start loads only ask-sdk, the handlers and the content (and boto3 when DynamoDB is used).
+The environment variables below are the Lambda's configuration, read here and nowhere deeper.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Mapping, Optional
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+
+from skill.builder import SkillConfig, build_skill_builder
+from skill.stores import StoreConfig, open_store
+
+SKILL_ID_VARIABLE = "CRAMP_COACH_SKILL_ID"
+"""When set, ask-sdk refuses requests for any other skill."""
+DYNAMODB_TABLE_VARIABLE = "CRAMP_COACH_DYNAMODB_TABLE"
+"""When set, her memory lives in this DynamoDB table (region: the Lambda's AWS_REGION)."""
+USER_SALT_VARIABLE = "CRAMP_COACH_USER_SALT"
+"""Secret salt for hashing user ids in DynamoDB; required with the table."""
+
+log = logging.getLogger(__name__)
+
+
+def store_from(environ: Mapping[str, str]) -> Optional[AbstractPersistenceAdapter]:
+    """DynamoDB when a table is configured; otherwise None (memory, lost with the container)."""
+    table = environ.get(DYNAMODB_TABLE_VARIABLE)
+    if not table:
+        log.warning("%s not set: her memory lasts only as long as this Lambda container", DYNAMODB_TABLE_VARIABLE)
+        return None
+    return open_store(StoreConfig(kind="dynamodb", dynamodb_table=table, user_key_salt=environ.get(USER_SALT_VARIABLE)))
+
+
+handler = build_skill_builder(
+    SkillConfig(skill_id=os.environ.get(SKILL_ID_VARIABLE) or None, persistence_adapter=store_from(os.environ))
+).lambda_handler()

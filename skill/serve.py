@@ -1,0 +1,185 @@
+"""``cramp-coach serve``: the web service under gunicorn, configured by flags or environment variables.
+
+Settings are resolved here, once, into frozen dataclasses; the app factory never reads the
+environment. Flask and gunicorn are imported only when the server starts, so ``--help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+import click
+
+if TYPE_CHECKING:
+    from skill.stores import StoreConfig
+    from skill.web import WebConfig
+
+log = logging.getLogger(__name__)
+
+ENV_PREFIX = "CRAMP_COACH_"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+DEFAULT_WORKERS = 2
+WORKER_TIMEOUT_SECONDS = 30
+"""Alexa gives up after 8 s; a worker stuck far longer than that is restarted."""
+GRACEFUL_TIMEOUT_SECONDS = 10
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+STORE_KINDS = ("sqlite", "dynamodb", "memory")
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Where and how many: the process-level half of the configuration."""
+
+    host: str
+    port: int
+    workers: int
+    web: "WebConfig"
+
+    @property
+    def bind(self) -> str:
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+
+class SkillIdType(click.ParamType):
+    """A skill id; in the environment, several are separated by commas."""
+
+    name = "ID"
+    envvar_list_splitter = ","
+
+    def convert(self, value: Any, param: Optional[click.Parameter], ctx: Optional[click.Context]) -> str:
+        text = str(value).strip()
+        if not text:
+            self.fail("a skill id must not be empty (expected amzn1.ask.skill.…)", param, ctx)
+        return text
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def run_server(settings: ServeSettings) -> None:
+    """Run gunicorn in this process until it is told to stop; each worker builds its own app."""
+    from gunicorn.app.base import BaseApplication
+
+    from skill.web import create_app
+
+    class CrampCoachServer(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", [settings.bind])
+            self.cfg.set("workers", settings.workers)
+            self.cfg.set("timeout", WORKER_TIMEOUT_SECONDS)
+            self.cfg.set("graceful_timeout", GRACEFUL_TIMEOUT_SECONDS)
+            self.cfg.set("proc_name", "cramp-coach")
+            if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25.1: no runtime-control socket
+                self.cfg.set("control_socket_disable", True)
+
+        def load(self) -> Any:
+            return create_app(settings.web)
+
+    CrampCoachServer().run()
+
+
+@click.command()
+@click.option("--host", default=DEFAULT_HOST, show_default=True, envvar=f"{ENV_PREFIX}HOST", show_envvar=True,
+              help="Address to listen on. Put a TLS-terminating proxy in front: Alexa only calls HTTPS on 443.")
+@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True,
+              envvar=f"{ENV_PREFIX}PORT", show_envvar=True, help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_WORKERS, show_default=True,
+              envvar=f"{ENV_PREFIX}WORKERS", show_envvar=True,
+              help="Worker processes; each loads the skill once at start.")
+@click.option("--skill-id", "skill_ids", type=SkillIdType(), multiple=True, envvar=f"{ENV_PREFIX}SKILL_IDS",
+              show_envvar=True, help="Answer only this skill (repeatable; comma-separated in the environment).")
+@click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              envvar=f"{ENV_PREFIX}CA_BUNDLE", show_envvar=True,
+              help="PEM roots to validate Amazon's signing chain against (default: certifi's bundle).")
+@click.option("--no-verify", is_flag=True, envvar=f"{ENV_PREFIX}NO_VERIFY", show_envvar=True,
+              help="LOCAL TESTING ONLY: skip Amazon's signature and timestamp checks.")
+@click.option("--i-know-this-is-insecure", "insecure_ok", is_flag=True,
+              help="Allow --no-verify on an address other than loopback.")
+@click.option("--store", "store_kind", type=click.Choice(STORE_KINDS), default="sqlite", show_default=True,
+              envvar=f"{ENV_PREFIX}STORE", show_envvar=True,
+              help="Where her memory lives; every worker shares it (memory: one worker only).")
+@click.option("--sqlite-path", type=click.Path(dir_okay=False, path_type=Path), envvar=f"{ENV_PREFIX}SQLITE_PATH",
+              show_envvar=True, help="SQLite file (default: $XDG_DATA_HOME/cramp-coach/cramp-coach.sqlite3).")
+@click.option("--dynamodb-table", envvar=f"{ENV_PREFIX}DYNAMODB_TABLE", show_envvar=True,
+              help="DynamoDB table, with --store dynamodb.")
+@click.option("--dynamodb-region", envvar=f"{ENV_PREFIX}DYNAMODB_REGION", show_envvar=True,
+              help="DynamoDB region (default: AWS_REGION).")
+@click.option("--user-salt", envvar=f"{ENV_PREFIX}USER_SALT", show_envvar=True,
+              help="Secret salt for hashing user ids (required for DynamoDB; prefer the environment variable).")
+def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bundle: Optional[Path],
+          no_verify: bool, insecure_ok: bool, store_kind: str, sqlite_path: Optional[Path],
+          dynamodb_table: Optional[str], dynamodb_region: Optional[str], user_salt: Optional[str]) -> None:
+    """Serve the skill to Alexa over HTTP: POST /alexa, GET /healthz.
+
+    Runs under gunicorn with WORKERS processes. Every request is checked as Amazon requires
+    of a skill hosted as a web service (signature, certificate chain, timestamp) and, with
+    --skill-id, that it is for this skill. Flags win over the environment variables shown.
+
+    \b
+    Examples:
+      cramp-coach serve --skill-id amzn1.ask.skill.1234 --port 8080
+      cramp-coach serve --no-verify                 # local testing with curl
+    """
+    if no_verify and not is_loopback(host) and not insecure_ok:
+        raise click.BadParameter(
+            f"--no-verify would let anyone who can reach {host} make the skill speak; "
+            "listen on 127.0.0.1, drop --no-verify, or add --i-know-this-is-insecure",
+            param_hint="--host",
+        )
+    if store_kind == "memory" and workers > 1:
+        raise click.BadParameter(
+            "memory keeps her memory inside one worker, so the next request may not find it; "
+            "use --workers 1, or --store sqlite",
+            param_hint="--store",
+        )
+    from skill.builder import SkillConfig
+    from skill.content import load_content
+    from skill.stores import StoreConfig
+    from skill.web import WebConfig
+
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    try:
+        load_content()  # fail here, once and readably, rather than in every worker
+    except ValueError as error:
+        raise click.ClickException(f"{error} (fix the content, then try again)") from None
+    store = StoreConfig(kind=store_kind, sqlite_path=sqlite_path, dynamodb_table=dynamodb_table,
+                        dynamodb_region=dynamodb_region, user_key_salt=user_salt)
+    _check_store(store)
+    web = WebConfig(verify=not no_verify, skill_ids=skill_ids, ca_bundle=ca_bundle, skill=SkillConfig(), store=store)
+    if no_verify:
+        log.warning("=" * 72)
+        log.warning("REQUEST VERIFICATION IS OFF (--no-verify): for local testing only, never for Alexa.")
+        log.warning("=" * 72)
+    else:
+        _check_trust_roots(ca_bundle)
+    run_server(ServeSettings(host=host, port=port, workers=workers, web=web))
+
+
+def _check_store(store: "StoreConfig") -> None:
+    """Open the store once before the workers do: settings are checked and the schema migrated here."""
+    from skill.stores import StoreConfigError, open_store
+
+    try:
+        open_store(store)
+    except StoreConfigError as error:
+        raise click.UsageError(str(error)) from None
+
+
+def _check_trust_roots(ca_bundle: Optional[Path]) -> None:
+    from skill.verify import load_trust_roots
+
+    try:
+        load_trust_roots(ca_bundle)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"cannot load the trusted roots: {error}; pass a PEM file to --ca-bundle") from None

@@ -1,0 +1,182 @@
+"""The skill as an HTTPS web service: ``POST /alexa`` and ``GET /healthz``, built by ``create_app(config)``.
+
+The skill, the trust roots and the verifier are built once when the app is created (once per
+worker process under gunicorn); a request costs its checks and the skill's answer, nothing more.
+Every refusal is a short JSON error and one log line; nothing private (user ids, what she said)
+is ever logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+from ask_sdk_core.exceptions import SerializationException
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from skill import __version__
+from skill.builder import SkillConfig, build_skill
+from skill.inbound import EMPTY_RESPONSE, BadEnvelope, Disposition, InboundRequest, check_envelope, parse_body
+from skill.invoke import invoke
+from skill.stores import StoreConfig, open_store
+from skill.verify import (
+    CERT_CHAIN_URL_HEADER,
+    SIGNATURE_HEADER,
+    RequestVerifier,
+    VerificationFailed,
+    check_application_id,
+    load_trust_roots,
+)
+
+if TYPE_CHECKING:
+    from ask_sdk_core.skill import CustomSkill
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 128 * 1024
+"""Alexa's requests are a few KiB; anything near this is not from Alexa."""
+VERIFICATION_FAILED = "request verification failed"
+INTERNAL_ERROR = "internal error"
+_LOGGABLE_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,100}", re.ASCII)
+_PATHS = ("/alexa", "/healthz")
+_HTTP_ERRORS = {
+    404: "not found: Alexa requests go to POST /alexa",
+    405: "method not allowed: use POST /alexa or GET /healthz",
+    413: f"body too large: the limit is {MAX_BODY_BYTES} bytes",
+}
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """How the web service checks what reaches it; read once, where the process starts."""
+
+    verify: bool = True
+    """Check Amazon's signature and the timestamp. Off only for local testing."""
+    skill_ids: tuple[str, ...] = ()
+    """Accept only requests for these skills (checked whether or not ``verify`` is on)."""
+    ca_bundle: Optional[Path] = None
+    """Trusted roots for the signing chain, PEM; certifi's bundle when not given."""
+    max_body_bytes: int = MAX_BODY_BYTES
+    skill: SkillConfig = field(default_factory=SkillConfig)
+    """How to build the skill (content, seed); used when no skill is passed to create_app."""
+    store: Optional[StoreConfig] = None
+    """Where her memory lives, opened in each worker; None: in this process's memory only."""
+
+
+def create_app(
+    config: WebConfig = WebConfig(),
+    *,
+    skill: Optional["CustomSkill"] = None,
+    verifier: Optional[RequestVerifier] = None,
+) -> Flask:
+    """The Flask app. Tests pass a prebuilt ``skill``, and a ``verifier`` with their own clock and CA."""
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    if skill is None:
+        skill_config = config.skill
+        if config.store is not None:
+            skill_config = replace(skill_config, persistence_adapter=open_store(config.store))
+        skill = build_skill(skill_config)
+    if config.verify and verifier is None:
+        verifier = RequestVerifier(load_trust_roots(config.ca_bundle))
+    if not config.verify:
+        verifier = None
+        log.warning(
+            "REQUEST VERIFICATION IS OFF: anyone who can reach this server can make the skill speak. "
+            "Use --no-verify only for local testing."
+        )
+    elif not config.skill_ids:
+        log.warning("no skill id configured: requests for any skill are accepted; set --skill-id")
+
+    @app.before_request
+    def start_clock() -> None:
+        g.started = time.perf_counter()
+        g.request_type = g.intent = g.problem = None
+
+    @app.after_request
+    def log_line(response: Response) -> Response:
+        elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        where = request.path if request.path in _PATHS else "(unknown path)"
+        parts = [request.method, where, str(response.status_code)]
+        if g.get("request_type"):
+            parts.append(f"type={_loggable(g.request_type)}")
+        if g.get("intent"):
+            parts.append(f"intent={_loggable(g.intent)}")
+        parts.append(f"{elapsed_ms:.1f}ms")
+        if g.get("problem"):
+            parts.append(f"problem={g.problem}")
+        log.log(logging.WARNING if response.status_code >= 400 else logging.INFO, " ".join(parts))
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[Response, int]:
+        status = error.code or 500
+        message = _HTTP_ERRORS.get(status, (error.name or "error").lower())
+        return _refuse(status, message)
+
+    @app.errorhandler(Exception)
+    def internal_error(error: Exception) -> tuple[Response, int]:
+        log.exception("unexpected error", exc_info=error)
+        return _refuse(500, INTERNAL_ERROR)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        """Answers once the skill and its content are loaded, which is before the app exists."""
+        return jsonify(status="ok", version=__version__)
+
+    @app.post("/alexa")
+    def alexa() -> Any:
+        body = request.get_data(cache=False)
+        if verifier is not None:
+            try:
+                verifier.check_signature(
+                    request.headers.get(CERT_CHAIN_URL_HEADER), request.headers.get(SIGNATURE_HEADER), body
+                )
+            except VerificationFailed as failure:
+                return _refuse(400, VERIFICATION_FAILED, reason=f"verification: {failure}")
+        try:
+            envelope = parse_body(body)
+            inbound = check_envelope(envelope)
+        except BadEnvelope as problem:
+            return _refuse(400, str(problem))
+        g.request_type, g.intent = inbound.request_type, inbound.intent_name
+        failure = _check_provenance(inbound, config, verifier)
+        if failure:
+            return _refuse(400, VERIFICATION_FAILED, reason=f"verification: {failure}")
+        if inbound.disposition is Disposition.ACKNOWLEDGE:
+            return jsonify(EMPTY_RESPONSE)
+        try:
+            answer = invoke(skill, envelope)
+        except SerializationException:
+            return _refuse(400, "request: does not match the Alexa request format")
+        return jsonify(answer)
+
+    return app
+
+
+def _check_provenance(inbound: InboundRequest, config: WebConfig, verifier: Optional[RequestVerifier]) -> Optional[str]:
+    """Why this well-formed request is not one to answer (fresh, for this skill), or None."""
+    if verifier is None and not config.skill_ids:
+        return None
+    try:
+        if verifier is not None:
+            verifier.check_timestamp(inbound.timestamp, inbound.request_type)
+        check_application_id(inbound.application_ids, config.skill_ids)
+    except VerificationFailed as failure:
+        return str(failure)
+    return None
+
+
+def _refuse(status: int, message: str, reason: Optional[str] = None) -> tuple[Response, int]:
+    g.problem = reason or message
+    return jsonify(error=message), status
+
+
+def _loggable(name: str) -> str:
+    return name if _LOGGABLE_NAME.fullmatch(name) else "(unprintable)"
+

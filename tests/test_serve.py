@@ -1,0 +1,234 @@
+"""``cramp-coach serve`` for real: gunicorn in a subprocess on a loopback port, talked to over HTTP.
+
+Verification on is covered request by request in test_verify.py (it needs Amazon's bucket, or a
+test CA); here the server with verification on proves it refuses an unsigned request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import pytest
+from click.testing import CliRunner
+
+from skill import __version__, serve as serve_module
+from skill.cli import main
+from skill.envelope import LOCAL_SKILL_ID, Session, SlotFill, intent_request, launch_request
+
+from alexa_signing import Authority
+
+REPO = Path(__file__).resolve().parents[1]
+STARTUP_SECONDS = 30
+STOP_SECONDS = 15
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """A ``cramp-coach serve`` subprocess; its log goes to a file so a full pipe never blocks it."""
+
+    def __init__(self, tmp_path: Path, *args: str) -> None:
+        self.port = free_port()
+        self.log_path = tmp_path / f"serve-{self.port}.log"
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "skill.cli", "serve", "--port", str(self.port), "--workers", "1", *args],
+            stdout=self._log, stderr=subprocess.STDOUT, cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def wait_until_healthy(self) -> dict[str, Any]:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"server exited with {self.process.returncode}:\n{self.log}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                    return json.load(response)
+            except OSError:
+                time.sleep(0.1)
+        pytest.fail(f"server not healthy after {STARTUP_SECONDS} s:\n{self.log}")
+
+    def post(self, body: bytes, headers: Optional[dict[str, str]] = None) -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(f"{self.url}/alexa", data=body, method="POST",
+                                         headers={"Content-Type": "application/json", **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.load(error)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+        return self.process.returncode
+
+
+@pytest.fixture
+def start(tmp_path) -> Iterator:
+    servers: list[Server] = []
+
+    def starter(*args: str) -> Server:
+        server = Server(tmp_path, *args)
+        servers.append(server)
+        return server
+
+    yield starter
+    for server in servers:
+        server.stop()
+
+
+def speech(answer: dict[str, Any]) -> str:
+    return answer["response"]["outputSpeech"]["ssml"]
+
+
+def test_a_whole_conversation_over_real_http_then_a_clean_stop(start, tmp_path):
+    server = start("--no-verify", "--workers", "2", "--sqlite-path", str(tmp_path / "memory.sqlite3"))
+    assert server.wait_until_healthy() == {"status": "ok", "version": __version__}
+    session = Session(user_id="amzn1.ask.account.E2EUSER")
+
+    def say(envelope: dict[str, Any]) -> dict[str, Any]:
+        status, answer = server.post(json.dumps(envelope).encode())
+        assert status == 200, answer
+        assert answer["response"].get("shouldEndSession") is False
+        session.absorb(answer)
+        return answer
+
+    assert "Cramp Coach" in speech(say(launch_request(session)))
+    cramp = say(intent_request(session, "CrampNowIntent", {"bodyPart": SlotFill("calf", "calf", "calf", "BodyPart")}))
+    assert "toes" in speech(cramp) and "stretch" in speech(cramp).lower()
+    assert "Step 1 of 6" in speech(say(intent_request(session, "AMAZON.YesIntent")))
+    assert "Step 2 of 6" in speech(say(intent_request(session, "AMAZON.NextIntent")))
+
+    assert server.stop() == 0
+    assert "VERIFICATION IS OFF" in server.log
+    assert "E2EUSER" not in server.log
+
+
+def test_bad_input_over_real_http_is_a_json_400(start):
+    server = start("--no-verify", "--store", "memory")
+    server.wait_until_healthy()
+    assert server.post(b"not json") == (400, {"error": "body: not JSON"})
+
+
+def test_with_verification_on_an_unsigned_request_is_refused(start, tmp_path):
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(Authority().root_pem)
+    server = start("--ca-bundle", str(roots), "--skill-id", LOCAL_SKILL_ID, "--store", "memory")
+    server.wait_until_healthy()
+    body = json.dumps(launch_request(Session())).encode()
+    assert server.post(body) == (400, {"error": "request verification failed"})
+    assert server.post(body, {"SignatureCertChainUrl": "http://attacker.example/echo.api/c.pem",
+                              "Signature-256": "c2ln"}) == (400, {"error": "request verification failed"})
+    assert server.stop() == 0
+    assert "VERIFICATION IS OFF" not in server.log
+    assert "SignatureCertChainUrl header missing" in server.log
+
+
+def test_no_verify_on_a_public_address_is_refused_with_exit_code_2(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "serve", "--no-verify", "--host", "0.0.0.0"],
+        capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--no-verify" in result.stderr and "--i-know-this-is-insecure" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# Settings: flags, environment variables, and which wins (the server itself is not started).
+
+@pytest.fixture
+def started(monkeypatch, tmp_path) -> list:
+    calls: list = []
+    monkeypatch.setattr(serve_module, "run_server", calls.append)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # the default SQLite file goes here
+    return calls
+
+
+def run_serve(*args: str, env: Optional[dict[str, str]] = None):
+    return CliRunner().invoke(main, ["serve", *args], env=env, catch_exceptions=False)
+
+
+def test_serve_defaults_to_loopback_with_verification_on(started):
+    assert run_serve().exit_code == 0
+    (settings,) = started
+    assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8080, 2)
+    assert settings.web.verify and settings.web.skill_ids == () and settings.web.ca_bundle is None
+    assert settings.web.store.kind == "sqlite"
+
+
+def test_every_worker_shares_one_store_so_memory_is_refused_with_several_workers(started):
+    result = run_serve("--store", "memory", "--workers", "2")
+    assert result.exit_code == 2 and "--workers 1" in result.output and started == []
+    assert run_serve("--store", "memory", "--workers", "1").exit_code == 0
+
+
+def test_store_settings_are_checked_before_any_worker_starts(started):
+    result = run_serve("--store", "dynamodb")
+    assert result.exit_code == 2 and "table name is required" in result.output and started == []
+
+
+def test_environment_variables_configure_serve_and_flags_win(started, tmp_path):
+    bundle = tmp_path / "roots.pem"
+    bundle.write_bytes(Authority().root_pem)
+    env = {"CRAMP_COACH_HOST": "::1", "CRAMP_COACH_PORT": "9000", "CRAMP_COACH_WORKERS": "3",
+           "CRAMP_COACH_SKILL_IDS": "amzn1.ask.skill.a, amzn1.ask.skill.b", "CRAMP_COACH_CA_BUNDLE": str(bundle)}
+    assert run_serve(env=env).exit_code == 0
+    assert run_serve("--port", "9001", "--skill-id", "amzn1.ask.skill.c", env=env).exit_code == 0
+    from_env, flagged = started
+    assert (from_env.host, from_env.port, from_env.workers, from_env.bind) == ("::1", 9000, 3, "[::1]:9000")
+    assert from_env.web.skill_ids == ("amzn1.ask.skill.a", "amzn1.ask.skill.b")
+    assert from_env.web.ca_bundle == bundle
+    assert (flagged.port, flagged.web.skill_ids) == (9001, ("amzn1.ask.skill.c",))
+
+
+def test_no_verify_can_come_from_the_environment_and_is_still_refused_off_loopback(started):
+    result = run_serve("--host", "192.0.2.10", env={"CRAMP_COACH_NO_VERIFY": "1"})
+    assert result.exit_code == 2 and started == []
+
+
+def test_no_verify_off_loopback_is_allowed_when_she_insists(started, caplog):
+    assert run_serve("--no-verify", "--host", "0.0.0.0", "--i-know-this-is-insecure").exit_code == 0
+    (settings,) = started
+    assert settings.host == "0.0.0.0" and not settings.web.verify
+    assert "VERIFICATION IS OFF" in caplog.text
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.53", "localhost", "::1"])
+def test_no_verify_is_fine_on_loopback(started, host):
+    assert run_serve("--no-verify", "--host", host).exit_code == 0
+
+
+def test_a_ca_bundle_that_is_not_pem_is_refused_at_start(started, tmp_path):
+    bundle = tmp_path / "roots.pem"
+    bundle.write_text("not a certificate")
+    result = run_serve("--ca-bundle", str(bundle))
+    assert result.exit_code == 1 and "--ca-bundle" in result.output and started == []
