@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional, TextIO
 
 import click
@@ -34,6 +35,11 @@ locale_option = click.option(
     show_default=True,
     metavar="LOCALE",
     help="Which interaction model to understand her words with (interaction_models/LOCALE.json).",
+)
+db_option = click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Remember her between runs in this SQLite file (default: forget everything on exit).",
 )
 show_intent_option = click.option(
     "--show-intent",
@@ -63,8 +69,10 @@ def main() -> None:
 @click.option("--ssml", "as_ssml", is_flag=True, help="Print the SSML Alexa would speak.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole response envelope as JSON.")
 @show_intent_option
+@db_option
 @locale_option
-def say(words: tuple[str, ...], as_ssml: bool, as_json: bool, show_intent: bool, locale: str) -> None:
+def say(words: tuple[str, ...], as_ssml: bool, as_json: bool, show_intent: bool, db: Optional[Path],
+        locale: str) -> None:
     """Say WORDS once, in a new session, and print what Alexa would answer.
 
     Like a one-shot "Alexa, ask cramp coach ...": a launch phrase such as "open cramp coach"
@@ -81,7 +89,7 @@ def say(words: tuple[str, ...], as_ssml: bool, as_json: bool, show_intent: bool,
         raise click.UsageError("choose one of --ssml and --json (plain text is the default)")
     from skill.conversation import LocalConversation
 
-    conversation = LocalConversation(_load_skill(), _load_understanding(locale))
+    conversation = LocalConversation(_load_skill(db), _load_understanding(locale))
     try:
         turn = conversation.say(" ".join(words))
     except Exception as error:  # the skill's own failure, reported for a person to act on
@@ -100,8 +108,9 @@ def say(words: tuple[str, ...], as_ssml: bool, as_json: bool, show_intent: bool,
 @click.option("--no-launch", is_flag=True, help='Start silently instead of with "open cramp coach".')
 @click.option("--ssml", "with_ssml", is_flag=True, help="Show the SSML under each plain-text answer.")
 @show_intent_option
+@db_option
 @locale_option
-def chat(no_launch: bool, with_ssml: bool, show_intent: bool, locale: str) -> None:
+def chat(no_launch: bool, with_ssml: bool, show_intent: bool, db: Optional[Path], locale: str) -> None:
     """Hold a conversation with the skill, one line per thing she says.
 
     Session attributes carry from turn to turn as on an Echo. When the skill ends the
@@ -112,10 +121,11 @@ def chat(no_launch: bool, with_ssml: bool, show_intent: bool, locale: str) -> No
     Examples:
       cramp-coach chat
       printf 'what should I eat\\nyes\\nquit\\n' | cramp-coach chat
+      cramp-coach chat --db cramp-coach.sqlite3   # remembered next time, like an Echo
     """
     from skill.conversation import LocalConversation
 
-    conversation = LocalConversation(_load_skill(), _load_understanding(locale))
+    conversation = LocalConversation(_load_skill(db), _load_understanding(locale))
     stdin = sys.stdin
     echo_input = not stdin.isatty()
     try:
@@ -200,11 +210,13 @@ def _load_understanding(locale: str) -> "LocalUnderstanding":
         raise click.ClickException(f"{error} (fix the interaction model, then try again)") from None
 
 
-def _load_skill() -> "CustomSkill":
-    from skill.builder import build_skill
+def _load_skill(db: Optional[Path] = None) -> "CustomSkill":
+    from skill.builder import SkillConfig, build_skill
+    from skill.stores import StoreConfig, open_store
 
     try:
-        return build_skill()
+        store = open_store(StoreConfig(kind="sqlite", sqlite_path=db)) if db else None
+        return build_skill(SkillConfig(persistence_adapter=store))
     except ValueError as error:
         raise click.ClickException(f"{error} (fix the content, then try again)") from None
 

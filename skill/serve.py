@@ -109,17 +109,21 @@ def run_server(settings: ServeSettings) -> None:
 @click.option("--store", "store_kind", type=click.Choice(STORE_KINDS), default="sqlite", show_default=True,
               envvar=f"{ENV_PREFIX}STORE", show_envvar=True,
               help="Where her memory lives; every worker shares it (memory: one worker only).")
-@click.option("--sqlite-path", type=click.Path(dir_okay=False, path_type=Path), envvar=f"{ENV_PREFIX}SQLITE_PATH",
-              show_envvar=True, help="SQLite file (default: $XDG_DATA_HOME/cramp-coach/cramp-coach.sqlite3).")
+@click.option("--db", "--sqlite-path", "sqlite_path", type=click.Path(dir_okay=False, path_type=Path),
+              envvar=[f"{ENV_PREFIX}DB", f"{ENV_PREFIX}SQLITE_PATH"], show_envvar=True,
+              help="SQLite file (default: $XDG_DATA_HOME/cramp-coach/cramp-coach.sqlite3).")
 @click.option("--dynamodb-table", envvar=f"{ENV_PREFIX}DYNAMODB_TABLE", show_envvar=True,
               help="DynamoDB table, with --store dynamodb.")
 @click.option("--dynamodb-region", envvar=f"{ENV_PREFIX}DYNAMODB_REGION", show_envvar=True,
               help="DynamoDB region (default: AWS_REGION).")
+@click.option("--dynamodb-endpoint-url", envvar=f"{ENV_PREFIX}DYNAMODB_ENDPOINT_URL", show_envvar=True,
+              help="DynamoDB endpoint, for a local DynamoDB (default: AWS's own for the region).")
 @click.option("--user-salt", envvar=f"{ENV_PREFIX}USER_SALT", show_envvar=True,
               help="Secret salt for hashing user ids (required for DynamoDB; prefer the environment variable).")
 def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bundle: Optional[Path],
           no_verify: bool, insecure_ok: bool, store_kind: str, sqlite_path: Optional[Path],
-          dynamodb_table: Optional[str], dynamodb_region: Optional[str], user_salt: Optional[str]) -> None:
+          dynamodb_table: Optional[str], dynamodb_region: Optional[str], dynamodb_endpoint_url: Optional[str],
+          user_salt: Optional[str]) -> None:
     """Serve the skill to Alexa over HTTP: POST /alexa, GET /healthz.
 
     Runs under gunicorn with WORKERS processes. Every request is checked as Amazon requires
@@ -154,7 +158,8 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
     except ValueError as error:
         raise click.ClickException(f"{error} (fix the content, then try again)") from None
     store = StoreConfig(kind=store_kind, sqlite_path=sqlite_path, dynamodb_table=dynamodb_table,
-                        dynamodb_region=dynamodb_region, user_key_salt=user_salt)
+                        dynamodb_region=dynamodb_region, dynamodb_endpoint_url=dynamodb_endpoint_url,
+                        user_key_salt=user_salt)
     _check_store(store)
     web = WebConfig(verify=not no_verify, skill_ids=skill_ids, ca_bundle=ca_bundle, skill=SkillConfig(), store=store)
     if no_verify:

@@ -127,3 +127,21 @@ def test_chat_show_intent_and_ssml_explain_each_answer(cramp_coach) -> None:
     assert 'CrampNowIntent bodyPart="calf"→calf' in lines[heard]
     assert "alexa> " in lines[heard + 1]
     assert lines[heard + 2].startswith("ssml> <speak>")
+
+
+def test_chat_with_a_database_remembers_her_unfinished_stretch_next_time(cramp_coach, tmp_path) -> None:
+    db = str(tmp_path / "memory.sqlite3")
+    first = cramp_coach("chat", "--db", db, stdin="walk me through a stretch\nnext\nquit\n")
+    assert first.returncode == 0, first.stderr
+    assert "Step 2 of 6" in first.stdout
+    later = cramp_coach("chat", "--db", db, stdin="yes\nquit\n")
+    assert later.returncode == 0, later.stderr
+    greeting, carried_on = _answers(later.stdout)[:2]
+    assert "you were on step 2 of the stretch" in greeting
+    assert "Step 2 of 6" in carried_on
+
+
+def test_chat_without_a_database_forgets_her_on_exit(cramp_coach) -> None:
+    cramp_coach("chat", stdin="walk me through a stretch\nquit\n")
+    later = cramp_coach("chat", stdin="quit\n")
+    assert "not medical advice" in _answers(later.stdout)[0]

@@ -232,3 +232,40 @@ def test_a_ca_bundle_that_is_not_pem_is_refused_at_start(started, tmp_path):
     bundle.write_text("not a certificate")
     result = run_serve("--ca-bundle", str(bundle))
     assert result.exit_code == 1 and "--ca-bundle" in result.output and started == []
+
+
+def test_her_stretch_survives_a_restart_in_dynamodb(start, tmp_path, dynalite):
+    """The DynamoDB store chosen by configuration (table, region, endpoint URL), served for real."""
+    import boto3
+
+    table = "cramp-coach-serve"
+    boto3.resource("dynamodb", region_name="us-east-1", endpoint_url=dynalite.endpoint_url).create_table(
+        TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+    )
+    options = ("--no-verify", "--workers", "2", "--store", "dynamodb", "--dynamodb-table", table,
+               "--dynamodb-region", "us-east-1", "--dynamodb-endpoint-url", dynalite.endpoint_url)
+    session = Session(user_id="amzn1.ask.account.DYNAMOUSER")
+    first = start(*options, "--user-salt", "serve-salt")
+    first.wait_until_healthy()
+    for envelope in (launch_request, lambda s: intent_request(s, "StartWalkthroughIntent"),
+                     lambda s: intent_request(s, "AMAZON.NextIntent")):
+        status, answer = first.post(json.dumps(envelope(session)).encode())
+        assert status == 200, answer
+        session.absorb(answer)
+    assert first.stop() == 0
+
+    second = start(*options, "--user-salt", "serve-salt")
+    second.wait_until_healthy()
+    session.restart()
+    status, answer = second.post(json.dumps(launch_request(session)).encode())
+    assert status == 200 and "you were on step 2 of the stretch" in speech(answer)
+
+
+def test_the_sqlite_file_can_be_named_with_db(start, tmp_path):
+    db = tmp_path / "named.sqlite3"
+    server = start("--no-verify", "--db", str(db))
+    server.wait_until_healthy()
+    status, _ = server.post(json.dumps(launch_request(Session(user_id="amzn1.ask.account.DB"))).encode())
+    assert status == 200 and db.exists()
