@@ -172,20 +172,26 @@ class Content:
         return lines
 
 
+def read_yaml_mapping(path: Path, name: str, error: type[ValueError] = ContentError) -> dict[str, Any]:
+    """A YAML file whose top level is a mapping; ``error`` names ``name`` and the problem."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{name}: file is missing") from None
+    except yaml.YAMLError as problem:
+        raise error(f"{name}: not valid YAML: {problem}") from None
+    if not isinstance(data, dict):
+        raise error(f"{name}: must be a mapping of keys at the top level")
+    return data
+
+
 class _Reader:
     """Reads one YAML file and reports problems with its name and the key path."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = f"content/{path.name}"
-        try:
-            self.data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ContentError(f"{self.name}: file is missing") from None
-        except yaml.YAMLError as error:
-            raise ContentError(f"{self.name}: not valid YAML: {error}") from None
-        if not isinstance(self.data, dict):
-            raise ContentError(f"{self.name}: must be a mapping of keys at the top level")
+        self.data = read_yaml_mapping(path, self.name)
 
     def fail(self, key: str, problem: str) -> ContentError:
         return ContentError(f"{self.name}: {key}: {problem}")

@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
-
+from skill.content import read_yaml_mapping
 from skill.resources import data_dir
 
 SOURCE_FILE = "source/model.yaml"
@@ -33,14 +32,7 @@ def source_path() -> Path:
 def load_source(path: Optional[Path] = None) -> dict[str, Any]:
     """The model source, checked for the shape the generator relies on."""
     path = path or source_path()
-    try:
-        source = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelSourceError(f"{SOURCE_NAME}: file is missing") from None
-    except yaml.YAMLError as error:
-        raise ModelSourceError(f"{SOURCE_NAME}: not valid YAML: {error}") from None
-    if not isinstance(source, dict):
-        raise ModelSourceError(f"{SOURCE_NAME}: must be a mapping of keys at the top level")
+    source = read_yaml_mapping(path, SOURCE_NAME, ModelSourceError)
     for key, kind in (("locales", list), ("invocation_name", str), ("built_in_intents", list),
                       ("intents", dict), ("types", dict)):
         if not isinstance(source.get(key), kind):

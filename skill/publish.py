@@ -14,10 +14,8 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 from urllib.parse import urlparse
 
-import yaml
-
 from skill import models
-from skill.content import ContentError
+from skill.content import ContentError, read_yaml_mapping
 from skill.model_rules import INVOCATION_NAME, normalize, spoken_samples
 from skill.resources import content_dir
 
@@ -121,14 +119,7 @@ def load_listing(folder: Optional[Path] = None) -> Listing:
     """Read content/listing.yaml; raise ContentError naming the file and key."""
     path = (folder or content_dir()) / LISTING_FILE
     where = f"content/{LISTING_FILE}"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ContentError(f"{where}: file is missing") from None
-    except yaml.YAMLError as error:
-        raise ContentError(f"{where}: not valid YAML: {error}") from None
-    if not isinstance(data, dict):
-        raise ContentError(f"{where}: must be a mapping of keys at the top level")
+    data = read_yaml_mapping(path, where)
     text = {}
     for key in ("name", "summary", "description", "testing_instructions"):
         if not isinstance(data.get(key), str) or not data[key].strip():

@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
-
 from skill import speech
-from skill.content import Content, ContentError, Topic
+from skill.content import Content, ContentError, Topic, read_yaml_mapping
 from skill.resources import content_dir
 
 SCREENS_FILE = "screens.yaml"
@@ -49,14 +47,7 @@ def load_screen_words(folder: Optional[Path] = None) -> ScreenWords:
     """Read content/screens.yaml; raise ContentError naming file, key and problem."""
     path = (folder or content_dir()) / SCREENS_FILE
     name = f"content/{SCREENS_FILE}"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ContentError(f"{name}: file is missing") from None
-    except yaml.YAMLError as error:
-        raise ContentError(f"{name}: not valid YAML: {error}") from None
-    if not isinstance(data, dict):
-        raise ContentError(f"{name}: must be a mapping of keys at the top level")
+    data = read_yaml_mapping(path, name)
     sections = {}
     for section, wanted in (("card_titles", CARD_TITLES), ("screen", SCREEN_LABELS)):
         raw = data.get(section)

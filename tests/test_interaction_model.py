@@ -18,64 +18,22 @@ from ask_sdk_core.serialize import DefaultSerializer
 
 from skill.resources import data_dir, interaction_model_path
 
-INVOCATION_NAME = "cramp coach"
-
-CUSTOM_INTENTS = [
-    "CrampNowIntent",
-    "FoodAndDrinkIntent",
-    "BedtimeIntent",
-    "PreventionIntent",
-    "CausesIntent",
-    "BackSpasmIntent",
-    "SevereSymptomsIntent",
-    "MedicineIntent",
-    "WhenToSeeDoctorIntent",
-    "PrecautionsIntent",
-    "StartWalkthroughIntent",
-    "TellMeMoreIntent",
-    "ResumeWalkthroughIntent",
-    "ForgetMeIntent",
-]
-
-REQUIRED_BUILT_INS = [
-    "AMAZON.CancelIntent",
-    "AMAZON.HelpIntent",
-    "AMAZON.StopIntent",
-    "AMAZON.NavigateHomeIntent",
-    "AMAZON.FallbackIntent",
-]
-
-BUILT_INS_WE_USE = REQUIRED_BUILT_INS + [
-    "AMAZON.YesIntent",
-    "AMAZON.NoIntent",
-    "AMAZON.RepeatIntent",
-    "AMAZON.NextIntent",
-    "AMAZON.PreviousIntent",
-    "AMAZON.StartOverIntent",
-    "AMAZON.PauseIntent",
-    "AMAZON.ResumeIntent",
-]
-
-MIN_SAMPLES_PER_CUSTOM_INTENT = 20
-MAX_UTTERANCE_CHARS = 200
-
-# Words that make Alexa treat the start of a request as a launch or wake phrase.
-WAKE_WORDS = ("alexa", "amazon", "echo", "computer", "ziggy")
-LAUNCH_PHRASES = (
-    "ask", "open", "launch", "start", "begin", "load", "run", "enable", "play",
-    "use", "talk to", "resume",
+# Amazon's rules, written once in skill.model_rules (also used by `cramp-coach check`).
+from skill.model_rules import (  # noqa: E402
+    BUILT_INS_WE_USE,
+    CUSTOM_INTENTS,
+    FORBIDDEN_IN_INVOCATION,
+    INVOCATION_NAME,
+    LAUNCH_PHRASES,
+    LAUNCH_WORDS_IN_INVOCATION,
+    MAX_UTTERANCE_CHARS,
+    MIN_SAMPLES_PER_CUSTOM_INTENT,
+    REQUIRED_BUILT_INS,
+    SLOT_REFERENCE,
+    UTTERANCE_SHAPE,
+    WAKE_WORDS,
+    keys_lost,
 )
-FORBIDDEN_IN_INVOCATION = ("alexa", "amazon", "echo", "skill", "app")
-LAUNCH_WORDS_IN_INVOCATION = (
-    "launch", "ask", "tell", "open", "start", "stop", "begin", "load", "play",
-    "enable", "run", "use", "resume",
-)
-
-# A sample is words of lowercase letters and apostrophes, abbreviations such as
-# "a.m." or "o.b.", and slot references such as "{bodyPart}", separated by single spaces.
-_WORD = r"(?:[a-z']+|(?:[a-z]\.)+|\{[A-Za-z_]+\})"
-UTTERANCE_SHAPE = re.compile(rf"^{_WORD}(?: {_WORD})*$")
-SLOT_REFERENCE = re.compile(r"\{([^{}]*)\}")
 
 # Phrases whose home among the built-ins the local tester relies on.
 EXPECTED_BUILT_IN_FOR_PHRASE = {
@@ -199,32 +157,8 @@ def test_model_round_trips_through_smapi_types_without_unknown_keys():
         json.dumps(MODEL),
         "ask_smapi_model.v1.skill.interaction_model.interaction_model_data.InteractionModelData",
     )
-    lost = _keys_lost(MODEL, serializer.serialize(data))
+    lost = keys_lost(MODEL, serializer.serialize(data))
     assert not lost, f"keys the ASK schema does not know (check spelling): {lost}"
-
-
-def _keys_lost(original, round_tripped, path="$"):
-    """Paths of keys (or values) in ``original`` that did not survive the round trip."""
-    if isinstance(original, dict):
-        if not isinstance(round_tripped, dict):
-            return [path]
-        lost = []
-        for key, value in original.items():
-            if key not in round_tripped:
-                lost.append(f"{path}.{key}")
-            else:
-                lost.extend(_keys_lost(value, round_tripped[key], f"{path}.{key}"))
-        return lost
-    if isinstance(original, list):
-        if not isinstance(round_tripped, list) or len(original) != len(round_tripped):
-            return [path]
-        lost = []
-        for index, (a, b) in enumerate(zip(original, round_tripped)):
-            named = isinstance(a, dict) and isinstance(a.get("name"), str)
-            label = a["name"] if named else index
-            lost.extend(_keys_lost(a, b, f"{path}[{label}]"))
-        return lost
-    return [] if original == round_tripped else [f"{path} ({original!r} became {round_tripped!r})"]
 
 
 def test_intent_names_are_unique():

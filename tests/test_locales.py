@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-import test_interaction_model as en_us_rules
 from skill import model_rules, models
 from skill.builder import SkillConfig, build_skill
 from skill.envelope import Session, intent_request
@@ -100,16 +99,6 @@ def test_a_british_question_about_her_gp_is_understood_and_answered(content):
     skill = build_skill(SkillConfig(content=content, seed=3))
     response = invoke(skill, intent_request(Session(locale="en-GB"), heard.intent))
     assert "doctor or midwife" in response["response"]["outputSpeech"]["ssml"]
-
-
-def test_the_shared_rules_are_the_ones_the_en_us_model_test_applies():
-    assert list(model_rules.CUSTOM_INTENTS) == en_us_rules.CUSTOM_INTENTS
-    assert list(model_rules.BUILT_INS_WE_USE) == en_us_rules.BUILT_INS_WE_USE
-    assert model_rules.MIN_SAMPLES_PER_CUSTOM_INTENT == en_us_rules.MIN_SAMPLES_PER_CUSTOM_INTENT
-    assert model_rules.MAX_UTTERANCE_CHARS == en_us_rules.MAX_UTTERANCE_CHARS
-    assert model_rules.UTTERANCE_SHAPE.pattern == en_us_rules.UTTERANCE_SHAPE.pattern
-    assert model_rules.WAKE_WORDS == en_us_rules.WAKE_WORDS
-    assert model_rules.LAUNCH_PHRASES == en_us_rules.LAUNCH_PHRASES
 
 
 def test_the_rules_catch_a_phrase_two_intents_would_claim_once_a_slot_is_filled():
