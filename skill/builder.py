@@ -65,6 +65,8 @@ class SkillConfig:
     clock: Callable[[], float] = field(default=time.time)
     seed: Optional[int] = None
     """Seed for choosing among wordings (tests); random when not given."""
+    fast_serializer: bool = True
+    """Read requests and write answers with skill.compiled_serializer, not ask-sdk's reflective DefaultSerializer."""
 
 
 # The walkthrough controls come first: mid-stretch, Next, Repeat, Yes and Stop belong to it.
@@ -125,4 +127,9 @@ def build_skill_builder(config: SkillConfig = SkillConfig()) -> CustomSkillBuild
 
 def build_skill(config: SkillConfig = SkillConfig()) -> CustomSkill:
     """The skill every host runs."""
-    return build_skill_builder(config).create()
+    skill = build_skill_builder(config).create()
+    if config.fast_serializer:
+        from skill.compiled_serializer import CompiledSerializer  # not on Lambda: the SDK's handler brings its own
+
+        skill.serializer = CompiledSerializer()
+    return skill

@@ -63,6 +63,12 @@ def _spoken(reply: Reply) -> str:
     return plain_text(speech.wrap(reply.speech))
 
 
+def _length(reply: Reply) -> str:
+    """How long she listens: spoken words, and seconds at a calm pace with every pause."""
+    words = speech.word_count(speech.ssml_to_text(speech.wrap(reply.speech)))
+    return f'<br><span class="meta">{words} words, about {speech.spoken_seconds(reply.speech):.0f} s</span>'
+
+
 def _doctor_cell(present: bool, why: str) -> str:
     mark = '<span class="yes">yes</span>' if present else '<span class="no">no</span>'
     return f"{mark} — {_e(why)}"
@@ -138,7 +144,8 @@ def _topics_section(content: Content, voice: Voice) -> list[str]:
         out.append("<table><tr><th>#</th><th>As spoken</th><th>Parts</th><th>Article section</th>"
                    "<th>Doctor line</th></tr>")
         for index, answer in enumerate(topic.answers):
-            spoken = _spoken(voice.answer(topic, index))
+            reply = voice.answer(topic, index)
+            spoken = _spoken(reply)
             present, why = _doctor_status(content, topic, answer.line, spoken)
             parts = [f"<b>Answer:</b> {_variants(answer.line)}"]
             if topic.urgent:
@@ -149,7 +156,7 @@ def _topics_section(content: Content, voice: Voice) -> list[str]:
                 parts.append(f"<b>Doctor line:</b> {_variants(answer.doctor_line)}")
             parts.append(f"<b>Ends with:</b> {_variants(content.offers[answer.offer])}")
             sources = _sources(answer.line, answer.caution, answer.doctor_line)
-            out.append(f"<tr><td>{index + 1}</td><td class=\"spoken\">{_e(spoken)}</td>"
+            out.append(f"<tr><td>{index + 1}</td><td class=\"spoken\">{_e(spoken)}{_length(reply)}</td>"
                        f"<td>{'<br>'.join(parts)}</td><td>{sources}</td>"
                        f"<td>{_doctor_cell(present, why)}</td></tr>")
         out.append("</table></div>")
@@ -180,10 +187,11 @@ def _walkthrough_section(content: Content, voice: Voice) -> list[str]:
     out = ["<h2>Guided stretch</h2>",
            "<table><tr><th>Step</th><th>As spoken</th><th>Hold / pause</th><th>Article section</th></tr>"]
     for index, step in enumerate(walkthrough.steps):
-        spoken = _spoken(voice.step(index))
+        reply = voice.step(index)
+        spoken = _spoken(reply)
         timing = ", ".join(t for t in (f"hold {step.hold_seconds} s" if step.hold_seconds else "",
                                        f"pause {step.pause_seconds} s" if step.pause_seconds else "") if t) or "—"
-        out.append(f"<tr class=\"item\"><td>{index + 1}</td><td class=\"spoken\">{_e(spoken)}"
+        out.append(f"<tr class=\"item\"><td>{index + 1}</td><td class=\"spoken\">{_e(spoken)}{_length(reply)}"
                    f"<br><span class=\"meta\">Instruction: {_variants(step.line)}</span></td>"
                    f"<td>{_e(timing)}</td><td>{_sources(step.line)}</td></tr>")
     out.append("</table>")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import click
 
@@ -29,6 +30,10 @@ WORKER_TIMEOUT_SECONDS = 30
 GRACEFUL_TIMEOUT_SECONDS = 10
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 STORE_KINDS = ("sqlite", "dynamodb", "memory")
+TEST_CERT_CHAIN_VARIABLE = f"{ENV_PREFIX}TEST_CERT_CHAIN_FILE"
+"""TESTS AND BENCHMARKS ONLY: a PEM chain that answers for every Amazon cert URL (with --allow-test-cert-chain)."""
+CONSOLE_WORKERS = 1
+"""The console keeps each browser's conversation in its worker's memory, so there is one worker."""
 
 
 @dataclass(frozen=True)
@@ -120,21 +125,45 @@ def run_server(settings: ServeSettings) -> None:
               help="DynamoDB endpoint, for a local DynamoDB (default: AWS's own for the region).")
 @click.option("--user-salt", envvar=f"{ENV_PREFIX}USER_SALT", show_envvar=True,
               help="Secret salt for hashing user ids (required for DynamoDB; prefer the environment variable).")
+@click.option("--console", is_flag=True,
+              help="Also serve a page at / to talk to the skill in a browser, by typing or by voice. "
+                   "Loopback only, one worker; /alexa is still verified.")
+@click.option("--fast-serializer/--sdk-serializer", default=True, show_default=True,
+              envvar=f"{ENV_PREFIX}FAST_SERIALIZER", show_envvar=True,
+              help="Read requests and write answers with the compiled serializer, "
+                   "or with ask-sdk's own DefaultSerializer.")
+@click.option("--allow-test-cert-chain", is_flag=True,
+              help=f"TESTS AND BENCHMARKS ONLY, loopback only: verify against the chain in ${TEST_CERT_CHAIN_VARIABLE} "
+                   "instead of fetching Amazon's.")
 def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bundle: Optional[Path],
           no_verify: bool, insecure_ok: bool, store_kind: str, sqlite_path: Optional[Path],
           dynamodb_table: Optional[str], dynamodb_region: Optional[str], dynamodb_endpoint_url: Optional[str],
-          user_salt: Optional[str]) -> None:
+          user_salt: Optional[str], console: bool, fast_serializer: bool, allow_test_cert_chain: bool) -> None:
     """Serve the skill to Alexa over HTTP: POST /alexa, GET /healthz.
 
     Runs under gunicorn with WORKERS processes. Every request is checked as Amazon requires
     of a skill hosted as a web service (signature, certificate chain, timestamp) and, with
     --skill-id, that it is for this skill. Flags win over the environment variables shown.
 
+    --console also serves a page at / to try the skill in a browser, typing or speaking. It
+    is for this computer only (loopback --host), runs one worker, and its requests skip
+    Alexa's verification, which /alexa keeps.
+
     \b
     Examples:
       cramp-coach serve --skill-id amzn1.ask.skill.1234 --port 8080
       cramp-coach serve --no-verify                 # local testing with curl
+      cramp-coach serve --console                   # then open http://127.0.0.1:8080/
     """
+    if console and not is_loopback(host):
+        raise click.BadParameter(
+            f"--console lets anyone who can reach {host} talk to the skill without Alexa's verification; "
+            "it is for this computer only: listen on 127.0.0.1 (the default), localhost or ::1",
+            param_hint="--host",
+        )
+    requested_workers = workers
+    if console:
+        workers = CONSOLE_WORKERS
     if no_verify and not is_loopback(host) and not insecure_ok:
         raise click.BadParameter(
             f"--no-verify would let anyone who can reach {host} make the skill speak; "
@@ -153,6 +182,7 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
     from skill.web import WebConfig
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    test_cert_chain = _test_cert_chain(os.environ, allow_test_cert_chain, host, no_verify)
     try:
         load_content()  # fail here, once and readably, rather than in every worker
     except ValueError as error:
@@ -161,7 +191,14 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
                         dynamodb_region=dynamodb_region, dynamodb_endpoint_url=dynamodb_endpoint_url,
                         user_key_salt=user_salt)
     _check_store(store)
-    web = WebConfig(verify=not no_verify, skill_ids=skill_ids, ca_bundle=ca_bundle, skill=SkillConfig(), store=store)
+    web = WebConfig(verify=not no_verify, skill_ids=skill_ids, ca_bundle=ca_bundle,
+                    skill=SkillConfig(fast_serializer=fast_serializer), test_cert_chain=test_cert_chain, store=store,
+                    console=console)
+    if console:
+        log.info("console: open http://%s/ in a browser on this computer", ServeSettings(host, port, workers, web).bind)
+        if requested_workers != CONSOLE_WORKERS:
+            log.info("console: one worker, not %d: each browser's conversation lives in its memory",
+                     requested_workers)
     if no_verify:
         log.warning("=" * 72)
         log.warning("REQUEST VERIFICATION IS OFF (--no-verify): for local testing only, never for Alexa.")
@@ -169,6 +206,34 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
     else:
         _check_trust_roots(ca_bundle)
     run_server(ServeSettings(host=host, port=port, workers=workers, web=web))
+
+
+def _test_cert_chain(environ: Mapping[str, str], allowed: bool, host: str, no_verify: bool) -> Optional[bytes]:
+    """The benchmarks' stand-in for Amazon's signing chain: only when asked for twice, on loopback, loudly."""
+    path = environ.get(TEST_CERT_CHAIN_VARIABLE)
+    if not path and not allowed:
+        return None
+    if not allowed:
+        raise click.UsageError(f"{TEST_CERT_CHAIN_VARIABLE} is set: it replaces Amazon's signing certificates and is "
+                               "for tests and benchmarks only; unset it, or add --allow-test-cert-chain")
+    if not path:
+        raise click.UsageError(f"--allow-test-cert-chain needs {TEST_CERT_CHAIN_VARIABLE}: a PEM chain, leaf first")
+    if no_verify:
+        raise click.UsageError("--allow-test-cert-chain is for testing verification; drop --no-verify")
+    if not is_loopback(host):
+        raise click.BadParameter(f"a test certificate chain is for this computer only, not {host}: "
+                                 "listen on 127.0.0.1", param_hint="--host")
+    try:
+        pem = Path(path).read_bytes()
+    except OSError as error:
+        raise click.UsageError(f"{TEST_CERT_CHAIN_VARIABLE}: {error}") from None
+    if b"-----BEGIN CERTIFICATE-----" not in pem:
+        raise click.UsageError(f"{TEST_CERT_CHAIN_VARIABLE}: {path}: no PEM certificates")
+    log.warning("=" * 72)
+    log.warning("TEST CERTIFICATE CHAIN IN USE (%s=%s): every SignatureCertChainUrl gets this chain, "
+                "not Amazon's. For tests and benchmarks only, never for Alexa.", TEST_CERT_CHAIN_VARIABLE, path)
+    log.warning("=" * 72)
+    return pem
 
 
 def _check_store(store: "StoreConfig") -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
-from xml.sax.saxutils import escape
 
 MAX_BREAK_SECONDS = 10.0
 """Alexa rejects a <break> longer than 10 seconds."""
@@ -22,11 +21,13 @@ _BREAK_TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
 _BREAK_STRENGTH_SECONDS = {"none": 0.0, "x-weak": 0.1, "weak": 0.25, "medium": 0.5, "strong": 0.75, "x-strong": 1.0}
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _SPACES = re.compile(r"\s+")
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+"""What xml.sax.saxutils.escape does, without importing urllib and http with it (Lambda cold start)."""
 
 
 def text(plain: str) -> str:
     """Plain content text as an SSML fragment (``&``, ``<`` and ``>`` escaped)."""
-    return escape(_SPACES.sub(" ", plain.strip()))
+    return _SPACES.sub(" ", plain.strip()).translate(_XML_ESCAPES)
 
 
 def pause(seconds: float) -> str:
@@ -75,11 +76,13 @@ def spoken_seconds(ssml: str) -> float:
     """About how long Alexa takes to say ``ssml``: words at a calm pace, plus every pause."""
     body = ssml.strip()
     root = ElementTree.fromstring(body if body.startswith("<speak>") else wrap(body))
-    pauses = 0.0
-    for element in root.iter("break"):
-        match = _BREAK_TIME.match(element.get("time", ""))
-        if match:
-            pauses += float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
-        else:
-            pauses += _BREAK_STRENGTH_SECONDS.get(element.get("strength", "medium"), 0.5)
+    pauses = sum(break_seconds(element) for element in root.iter("break"))
     return word_count(ssml_to_text(body)) * 60 / WORDS_PER_MINUTE + pauses
+
+
+def break_seconds(element: ElementTree.Element) -> float:
+    """How long one ``<break>`` is silent: its time, else its strength as Alexa times it."""
+    match = _BREAK_TIME.match(element.get("time", ""))
+    if match:
+        return float(match.group(1)) / (1000 if match.group(2) == "ms" else 1)
+    return _BREAK_STRENGTH_SECONDS.get(element.get("strength", "medium"), 0.5)

@@ -27,9 +27,11 @@ from skill.stores import StoreConfig, open_store
 from skill.verify import (
     CERT_CHAIN_URL_HEADER,
     SIGNATURE_HEADER,
+    ChainLoader,
     RequestVerifier,
     VerificationFailed,
     check_application_id,
+    fetch_cert_chain,
     load_trust_roots,
 )
 
@@ -66,6 +68,10 @@ class WebConfig:
     """How to build the skill (content, seed); used when no skill is passed to create_app."""
     store: Optional[StoreConfig] = None
     """Where her memory lives, opened in each worker; None: in this process's memory only."""
+    test_cert_chain: Optional[bytes] = None
+    """TESTS AND BENCHMARKS ONLY: a PEM chain given for every cert URL instead of Amazon's (still validated)."""
+    console: bool = False
+    """Also serve the browser console at ``/`` (skill/console.py); loopback only, never for Alexa."""
 
 
 def create_app(
@@ -83,7 +89,8 @@ def create_app(
             skill_config = replace(skill_config, persistence_adapter=open_store(config.store))
         skill = build_skill(skill_config)
     if config.verify and verifier is None:
-        verifier = RequestVerifier(load_trust_roots(config.ca_bundle))
+        load_chain = fetch_cert_chain if config.test_cert_chain is None else _test_chain_loader(config.test_cert_chain)
+        verifier = RequestVerifier(load_trust_roots(config.ca_bundle), load_chain=load_chain)
     if not config.verify:
         verifier = None
         log.warning(
@@ -101,7 +108,8 @@ def create_app(
     @app.after_request
     def log_line(response: Response) -> Response:
         elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        where = request.path if request.path in _PATHS else "(unknown path)"
+        rule = request.url_rule.rule if request.url_rule is not None else "(unknown path)"
+        where = request.path if request.path in _PATHS else rule
         parts = [request.method, where, str(response.status_code)]
         if g.get("request_type"):
             parts.append(f"type={_loggable(g.request_type)}")
@@ -156,6 +164,10 @@ def create_app(
             return _refuse(400, "request: does not match the Alexa request format")
         return jsonify(answer)
 
+    if config.console:
+        from skill.console import console_blueprint
+
+        app.register_blueprint(console_blueprint(skill))
     return app
 
 
@@ -170,6 +182,11 @@ def _check_provenance(inbound: InboundRequest, config: WebConfig, verifier: Opti
     except VerificationFailed as failure:
         return str(failure)
     return None
+
+
+def _test_chain_loader(pem: bytes) -> ChainLoader:
+    log.warning("TEST CERTIFICATE CHAIN IN USE: Amazon's signing certificates are not fetched")
+    return lambda url: pem
 
 
 def _refuse(status: int, message: str, reason: Optional[str] = None) -> tuple[Response, int]:

@@ -14,7 +14,6 @@ from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 from ask_sdk_model.ui import SimpleCard
 
 from skill import apl
@@ -100,5 +99,8 @@ class ScreenInterceptor(AbstractResponseInterceptor):
         max_version = interface.runtime.max_version if interface.runtime else None
         if not apl.device_can_render(document, max_version):
             return  # an older screen shows the card instead
+        # imported here: the APL package is a hundred modules, and voice-only devices never need them (cold start)
+        from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
         directive = RenderDocumentDirective(token=SCREEN_TOKEN, document=dict(document), datasources=datasources)
         response.directives = [*(response.directives or []), directive]
