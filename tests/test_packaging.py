@@ -30,7 +30,7 @@ def test_the_wheel_carries_the_content_and_the_interaction_model(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for expected in ("skill/content/topics.yaml", "skill/content/walkthrough.yaml",
                      "skill/interaction_models/en-US.json", "skill/interaction_models/local-builtins.json",
-                     "skill/builder.py"):
+                     "skill/builder.py", "skill/console_static/index.html", "skill/console_static/console.js"):
         assert expected in names
 
 
