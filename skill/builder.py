@@ -65,6 +65,8 @@ class SkillConfig:
     clock: Callable[[], float] = field(default=time.time)
     seed: Optional[int] = None
     """Seed for choosing among wordings (tests); random when not given."""
+    log_requests: bool = True
+    """One log line per request from the skill (type and intent); off where the host logs its own."""
     fast_serializer: bool = True
     """Read requests and write answers with skill.compiled_serializer, not ask-sdk's reflective DefaultSerializer."""
 
@@ -118,7 +120,8 @@ def build_skill_builder(config: SkillConfig = SkillConfig()) -> CustomSkillBuild
         builder.add_request_handler(handler_class(parts))
     builder.add_request_handler(UnknownIntentHandler(parts))
     builder.add_exception_handler(CatchAllExceptionHandler(parts.voice))
-    builder.add_global_request_interceptor(RequestLogInterceptor())
+    if config.log_requests:
+        builder.add_global_request_interceptor(RequestLogInterceptor())
     builder.add_global_response_interceptor(RememberOutputInterceptor())
     builder.add_global_response_interceptor(ScreenInterceptor(content, parts.walkthroughs))
     builder.add_global_response_interceptor(SaveMemoryInterceptor())

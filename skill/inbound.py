@@ -73,7 +73,8 @@ def parse_body(body: bytes) -> Any:
         document = json.loads(body)
     except (ValueError, RecursionError):
         raise BadEnvelope("body", "not JSON") from None
-    if _nesting(document) > MAX_NESTING:
+    could_nest_too_deep = body.count(b"{") + body.count(b"[") > MAX_NESTING  # cheap: most bodies can't
+    if could_nest_too_deep and _nesting(document) > MAX_NESTING:
         raise BadEnvelope("body", f"nested deeper than {MAX_NESTING} levels")
     return document
 

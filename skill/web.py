@@ -84,7 +84,7 @@ def create_app(
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     if skill is None:
-        skill_config = config.skill
+        skill_config = replace(config.skill, log_requests=False)  # the app logs one line per request itself
         if config.store is not None:
             skill_config = replace(skill_config, persistence_adapter=open_store(config.store))
         skill = build_skill(skill_config)
