@@ -182,8 +182,6 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
     from skill.web import WebConfig
 
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    # The format prints none of these; skipping them is the logging HOWTO's own optimisation.
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     test_cert_chain = _test_cert_chain(os.environ, allow_test_cert_chain, host, no_verify)
     try:
         load_content()  # fail here, once and readably, rather than in every worker
