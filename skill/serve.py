@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional
 
 import click
+from click.core import ParameterSource
 
 if TYPE_CHECKING:
     from skill.stores import StoreConfig
@@ -127,7 +128,7 @@ def run_server(settings: ServeSettings) -> None:
               help="Secret salt for hashing user ids (required for DynamoDB; prefer the environment variable).")
 @click.option("--console", is_flag=True,
               help="Also serve a page at / to talk to the skill in a browser, by typing or by voice. "
-                   "Loopback only, one worker; /alexa is still verified.")
+                   "Loopback only, one worker, memory store unless --store is given; /alexa is still verified.")
 @click.option("--fast-serializer/--sdk-serializer", default=True, show_default=True,
               envvar=f"{ENV_PREFIX}FAST_SERIALIZER", show_envvar=True,
               help="Read requests and write answers with the compiled serializer, "
@@ -164,6 +165,8 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
     requested_workers = workers
     if console:
         workers = CONSOLE_WORKERS
+        if click.get_current_context().get_parameter_source("store_kind") is ParameterSource.DEFAULT:
+            store_kind = "memory"  # try-outs in the browser stay out of real listeners' records
     if no_verify and not is_loopback(host) and not insecure_ok:
         raise click.BadParameter(
             f"--no-verify would let anyone who can reach {host} make the skill speak; "

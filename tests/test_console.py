@@ -302,3 +302,19 @@ def test_console_runs_one_worker_and_says_so(started, caplog):
 def test_console_with_her_memory_in_this_process_is_allowed(started):
     assert run_serve("--console", "--store", "memory").exit_code == 0
     assert started[0].workers == 1
+
+
+def test_the_console_keeps_try_outs_in_memory_unless_a_store_is_named(monkeypatch):
+    """Browser try-outs must not land in the SQLite file real listeners' memory lives in."""
+    from click.testing import CliRunner
+
+    from skill import serve as serve_module
+    from skill.cli import main
+
+    started = []
+    monkeypatch.setattr(serve_module, "run_server", lambda settings: started.append(settings))
+    monkeypatch.setattr(serve_module, "_check_store", lambda store: None)
+    runner = CliRunner()
+    assert runner.invoke(main, ["serve", "--console", "--no-verify"]).exit_code == 0
+    assert runner.invoke(main, ["serve", "--console", "--no-verify", "--store", "sqlite"]).exit_code == 0
+    assert [s.web.store.kind for s in started] == ["memory", "sqlite"]
