@@ -26,6 +26,21 @@ from skill.resources import interaction_model_path
 from ssml_rules import ssml_problems
 
 
+@pytest.fixture(scope="session", autouse=True)
+def data_home(tmp_path_factory):
+    """Default data folders (the SQLite store's) point into the test run, never the tester's home."""
+    import os
+
+    folder = tmp_path_factory.mktemp("xdg-data-home")
+    saved = os.environ.get("XDG_DATA_HOME")
+    os.environ["XDG_DATA_HOME"] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop("XDG_DATA_HOME", None)
+    else:
+        os.environ["XDG_DATA_HOME"] = saved
+
+
 @pytest.fixture(scope="session")
 def content() -> Content:
     return load_content()
