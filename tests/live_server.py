@@ -49,14 +49,15 @@ class LiveServer:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def wait_until_healthy(self) -> None:
+    def wait_until_healthy(self) -> dict[str, Any]:
+        """The /healthz answer, once the server gives one."""
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"server exited with {self.process.returncode}:\n{self.log}")
             try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
-                    return
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
+                    return json.load(response)
             except OSError:
                 time.sleep(0.1)
         raise AssertionError(f"server not healthy after {STARTUP_SECONDS} s:\n{self.log}")

@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -26,77 +21,21 @@ from skill.cli import main
 from skill.envelope import LOCAL_SKILL_ID, Session, SlotFill, intent_request, launch_request
 
 from alexa_signing import Authority
+from live_server import LiveServer
 
 REPO = Path(__file__).resolve().parents[1]
-STARTUP_SECONDS = 30
-STOP_SECONDS = 15
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Server:
-    """A ``cramp-coach serve`` subprocess; its log goes to a file so a full pipe never blocks it."""
-
-    def __init__(self, tmp_path: Path, *args: str) -> None:
-        self.port = free_port()
-        self.log_path = tmp_path / f"serve-{self.port}.log"
-        self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "skill.cli", "serve", "--port", str(self.port), "--workers", "1", *args],
-            stdout=self._log, stderr=subprocess.STDOUT, cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def wait_until_healthy(self) -> dict[str, Any]:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"server exited with {self.process.returncode}:\n{self.log}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
-                    return json.load(response)
-            except OSError:
-                time.sleep(0.1)
-        pytest.fail(f"server not healthy after {STARTUP_SECONDS} s:\n{self.log}")
-
-    def post(self, body: bytes, headers: Optional[dict[str, str]] = None) -> tuple[int, dict[str, Any]]:
-        request = urllib.request.Request(f"{self.url}/alexa", data=body, method="POST",
-                                         headers={"Content-Type": "application/json", **(headers or {})})
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as error:
-            return error.code, json.load(error)
-
-    def stop(self) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-        return self.process.returncode
+def Server(tmp_path: Path, *args: str) -> LiveServer:
+    """``cramp-coach serve`` with one worker unless the test asks for more."""
+    return LiveServer(tmp_path, "--workers", "1", *args)
 
 
 @pytest.fixture
 def start(tmp_path) -> Iterator:
-    servers: list[Server] = []
+    servers: list[LiveServer] = []
 
-    def starter(*args: str) -> Server:
+    def starter(*args: str) -> LiveServer:
         server = Server(tmp_path, *args)
         servers.append(server)
         return server
