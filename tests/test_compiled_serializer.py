@@ -38,6 +38,7 @@ from skill.envelope import (
     skill_event_request,
 )
 from skill.invoke import invoke
+from json_shapes import containers
 
 REQUESTS = Path(__file__).parent / "requests"
 GENERATED_ENVELOPES = 2000
@@ -194,23 +195,12 @@ UNUSUAL_KEYS = ["object_type", "type", "attributes", "slots", "attribute_map", "
 """Keys that name attributes, or the tables themselves, rather than JSON fields."""
 
 
-def _containers(node: Any, found: list) -> list:
-    if isinstance(node, dict):
-        found.append(node)
-        for value in node.values():
-            _containers(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _containers(value, found)
-    return found
-
-
 @st.composite
 def envelopes(draw) -> dict[str, Any]:
     envelope = json.loads(json.dumps(draw(st.sampled_from(BASE))))
     for _ in range(draw(st.integers(0, 3))):
-        containers = _containers(envelope, [])
-        node = containers[draw(st.integers(0, len(containers) - 1))]
+        objects = containers(envelope)
+        node = objects[draw(st.integers(0, len(objects) - 1))]
         keys = sorted(node)
         action = draw(st.sampled_from(["delete", "replace", "add", "timestamp", "type", "null"]))
         request = envelope.get("request")

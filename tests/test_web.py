@@ -19,6 +19,7 @@ from skill.verify import RequestVerifier
 from skill.web import INTERNAL_ERROR, MAX_BODY_BYTES, VERIFICATION_FAILED, WebConfig, create_app
 
 from alexa_signing import CERT_URL, NOW, Authority, Clock, FakeS3, iso
+from json_shapes import containers
 
 EMPTY_RESPONSE = {"version": "1.0", "response": {}}
 
@@ -280,24 +281,13 @@ json_values = st.recursive(
 header_text = st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=40)
 
 
-def _containers(node: Any, found: list) -> list:
-    if isinstance(node, dict):
-        found.append(node)
-        for value in node.values():
-            _containers(value, found)
-    elif isinstance(node, list):
-        for value in node:
-            _containers(value, found)
-    return found
-
-
 @st.composite
 def mutated_envelopes(draw) -> dict[str, Any]:
     """A real envelope with a few fields deleted, replaced by any JSON, or added."""
     envelope = json.loads(json.dumps(draw(st.sampled_from(BASE_ENVELOPES))))
     for _ in range(draw(st.integers(1, 3))):
-        containers = _containers(envelope, [])
-        node = containers[draw(st.integers(0, len(containers) - 1))]
+        objects = containers(envelope)
+        node = objects[draw(st.integers(0, len(objects) - 1))]
         action = draw(st.sampled_from(["delete", "replace", "replace", "add"]))
         keys = sorted(node)
         if action == "add" or not keys:
