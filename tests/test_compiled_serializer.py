@@ -38,6 +38,7 @@ from skill.envelope import (
     skill_event_request,
 )
 from skill.invoke import invoke
+
 from json_shapes import containers
 
 REQUESTS = Path(__file__).parent / "requests"
