@@ -8,6 +8,7 @@ without a device.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from skill.resources import content_dir
 SCREENS_FILE = "screens.yaml"
 CARD_MAX_CHARACTERS = 8000
 """"Include a Card in Your Skill's Response": a card's title and content together, at most."""
+PLAIN_TEXT_CACHE_ENTRIES = 1024
+"""Distinct replies whose card text is kept; far more than the content can say."""
 
 CARD_TITLES = {"general": set(), "walkthrough_step": {"number", "total"}}
 SCREEN_LABELS = {"step_heading": {"number", "total"}, "hold": {"seconds"}, "step_hint": set(), "disclaimer": set()}
@@ -67,8 +70,13 @@ def load_screen_words(folder: Optional[Path] = None) -> ScreenWords:
     return ScreenWords(card_titles=sections["card_titles"], labels=sections["screen"])
 
 
+@functools.lru_cache(maxsize=PLAIN_TEXT_CACHE_ENTRIES)
 def plain_text(ssml: str) -> str:
-    """What Alexa said, for reading: the SSML's words without the spoken hold count."""
+    """What Alexa said, for reading: the SSML's words without the spoken hold count.
+
+    Cached: every reply is built from the content's few hundred sentences, so the same SSML
+    comes back again and again, and parsing it is a good part of a card's cost.
+    """
     return speech.ssml_to_text(_HOLD_COUNT_NUMBER.sub("", ssml))
 
 
