@@ -13,11 +13,12 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from ask_sdk_core.skill import CustomSkill
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from skill.console_turns import ConsoleConversations, start_conversation, turn_json
 from skill.envelope import DEFAULT_LOCALE
 from skill.nlu import LocalUnderstanding
+from skill.request_log import note_problem, note_request
 from skill.serve import is_loopback
 
 MAX_TEXT_CHARACTERS = 500
@@ -80,7 +81,7 @@ def console_blueprint(
         entry, restarted = conversations.find_or_start(_conversation_id(body))
         with entry.lock:
             turn = entry.conversation.say(text)
-        g.request_type, g.intent = "Console", turn.heard.intent
+        note_request("Console", turn.heard.intent)
         return jsonify(conversation=entry.id, restarted=restarted, **turn_json(turn))
 
     @console.post("/console/start-over")
@@ -135,5 +136,5 @@ def _hostname(host: str) -> str:
 
 
 def _refuse(status: int, message: str) -> tuple[Response, int]:
-    g.problem = message
+    note_problem(message)
     return jsonify(error=message), status

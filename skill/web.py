@@ -9,20 +9,19 @@ is ever logged.
 from __future__ import annotations
 
 import logging
-import re
-import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from ask_sdk_core.exceptions import SerializationException
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill import __version__
 from skill.builder import SkillConfig, build_skill
 from skill.inbound import EMPTY_RESPONSE, BadEnvelope, Disposition, InboundRequest, check_envelope, parse_body
 from skill.invoke import invoke
+from skill.request_log import log_requests, note_problem, note_request
 from skill.stores import StoreConfig, open_store
 from skill.verify import (
     CERT_CHAIN_URL_HEADER,
@@ -44,7 +43,6 @@ MAX_BODY_BYTES = 128 * 1024
 """Alexa's requests are a few KiB; anything near this is not from Alexa."""
 VERIFICATION_FAILED = "request verification failed"
 INTERNAL_ERROR = "internal error"
-_LOGGABLE_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,100}", re.ASCII)
 _PATHS = ("/alexa", "/healthz")
 _HTTP_ERRORS = {
     404: "not found: Alexa requests go to POST /alexa",
@@ -83,6 +81,7 @@ def create_app(
     """The Flask app. Tests pass a prebuilt ``skill``, and a ``verifier`` with their own clock and CA."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.json.sort_keys = False  # Alexa reads the answer, not people: keep it in the order it was built
     if skill is None:
         skill_config = replace(config.skill, log_requests=False)  # the app logs one line per request itself
         if config.store is not None:
@@ -100,26 +99,7 @@ def create_app(
     elif not config.skill_ids:
         log.warning("no skill id configured: requests for any skill are accepted; set --skill-id")
 
-    @app.before_request
-    def start_clock() -> None:
-        g.started = time.perf_counter()
-        g.request_type = g.intent = g.problem = None
-
-    @app.after_request
-    def log_line(response: Response) -> Response:
-        elapsed_ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        rule = request.url_rule.rule if request.url_rule is not None else "(unknown path)"
-        where = request.path if request.path in _PATHS else rule
-        parts = [request.method, where, str(response.status_code)]
-        if g.get("request_type"):
-            parts.append(f"type={_loggable(g.request_type)}")
-        if g.get("intent"):
-            parts.append(f"intent={_loggable(g.intent)}")
-        parts.append(f"{elapsed_ms:.1f}ms")
-        if g.get("problem"):
-            parts.append(f"problem={g.problem}")
-        log.log(logging.WARNING if response.status_code >= 400 else logging.INFO, " ".join(parts))
-        return response
+    log_requests(app, _PATHS)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response, int]:
@@ -152,7 +132,7 @@ def create_app(
             inbound = check_envelope(envelope)
         except BadEnvelope as problem:
             return _refuse(400, str(problem))
-        g.request_type, g.intent = inbound.request_type, inbound.intent_name
+        note_request(inbound.request_type, inbound.intent_name)
         failure = _check_provenance(inbound, config, verifier)
         if failure:
             return _refuse(400, VERIFICATION_FAILED, reason=f"verification: {failure}")
@@ -190,10 +170,5 @@ def _test_chain_loader(pem: bytes) -> ChainLoader:
 
 
 def _refuse(status: int, message: str, reason: Optional[str] = None) -> tuple[Response, int]:
-    g.problem = reason or message
+    note_problem(reason or message)
     return jsonify(error=message), status
-
-
-def _loggable(name: str) -> str:
-    return name if _LOGGABLE_NAME.fullmatch(name) else "(unprintable)"
-

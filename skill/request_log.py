@@ -1,0 +1,79 @@
+"""One log line per HTTP request: method, path, status, the Alexa request type and intent, and time taken.
+
+Never a user id, never what she said: the names logged are checked to be plain identifiers first,
+since a caller could put anything in a request.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from flask import Flask, Request, Response, g, request
+
+log = logging.getLogger("skill.web")
+
+_LOGGABLE_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,100}", re.ASCII)
+
+
+@dataclass
+class RequestNote:
+    """What the line says beyond method, path and status; filled in while the request is handled."""
+
+    started: float
+    request_type: Optional[str] = None
+    intent: Optional[str] = None
+    problem: Optional[str] = None
+
+
+def log_requests(app: Flask, known_paths: Iterable[str]) -> None:
+    """Log one line for every request ``app`` answers, refusals at WARNING."""
+    shown_as_is = frozenset(known_paths)
+
+    @app.before_request
+    def start_note() -> None:
+        g.request_note = RequestNote(time.perf_counter())
+
+    @app.after_request
+    def log_line(response: Response) -> Response:
+        status = response.status_code
+        line = _describe(request._get_current_object(), shown_as_is, status, g.get("request_note"))
+        log.log(logging.WARNING if status >= 400 else logging.INFO, "%s", line)
+        return response
+
+
+def note_request(request_type: Optional[str], intent: Optional[str]) -> None:
+    """Name the Alexa request type and intent in this request's line."""
+    note = g.get("request_note")
+    if note is not None:
+        note.request_type, note.intent = request_type, intent
+
+
+def note_problem(problem: str) -> None:
+    """Say in this request's line why it was refused."""
+    note = g.get("request_note")
+    if note is not None:
+        note.problem = problem
+
+
+def _describe(http_request: Request, shown_as_is: frozenset[str], status: int, note: Optional[RequestNote]) -> str:
+    path = http_request.path
+    if path not in shown_as_is:  # an unknown path is whatever the caller typed: log the route, not the path
+        path = http_request.url_rule.rule if http_request.url_rule is not None else "(unknown path)"
+    parts = [http_request.method, path, str(status)]
+    if note is not None:
+        if note.request_type:
+            parts.append(f"type={_loggable(note.request_type)}")
+        if note.intent:
+            parts.append(f"intent={_loggable(note.intent)}")
+        parts.append(f"{(time.perf_counter() - note.started) * 1000:.1f}ms")
+        if note.problem:
+            parts.append(f"problem={note.problem}")
+    return " ".join(parts)
+
+
+def _loggable(name: str) -> str:
+    return name if _LOGGABLE_NAME.fullmatch(name) else "(unprintable)"
