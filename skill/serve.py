@@ -6,6 +6,7 @@ environment. Flask and gunicorn are imported only when the server starts, so ``-
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import logging
 import os
@@ -86,6 +87,7 @@ def run_server(settings: ServeSettings) -> None:
             self.cfg.set("timeout", WORKER_TIMEOUT_SECONDS)
             self.cfg.set("graceful_timeout", GRACEFUL_TIMEOUT_SECONDS)
             self.cfg.set("proc_name", "cramp-coach")
+            self.cfg.set("post_worker_init", freeze_startup_objects)
             if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25.1: no runtime-control socket
                 self.cfg.set("control_socket_disable", True)
 
@@ -93,6 +95,16 @@ def run_server(settings: ServeSettings) -> None:
             return create_app(settings.web)
 
     CrampCoachServer().run()
+
+
+def freeze_startup_objects(worker: Any = None) -> None:
+    """Keep what the worker built at start (content, models, the skill) out of the garbage collector's sweeps.
+
+    Those objects live as long as the worker; sweeping them again and again is most of what
+    collection costs a request (gunicorn's post_worker_init hook, after the app is loaded).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 @click.command()
