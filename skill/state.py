@@ -13,6 +13,8 @@ from typing import Any, MutableMapping, Optional, Protocol
 
 from ask_sdk_core.handler_input import HandlerInput
 
+from skill.stores import UnavailableAttributes
+
 MODE_TOPIC = "topic"
 MODE_WALKTHROUGH = "walkthrough"
 
@@ -80,13 +82,28 @@ class Memory:
 
     Only what the conversation needs: whether she has heard the introduction, her place in
     the stretch, the last topic. Never anything she said, never health details.
+
+    Her record is read from the store once a session, at its first request, and then carried
+    in the session's attributes: every later turn starts from that copy, and every change is
+    still written to the store at once. One read a session instead of one a turn (DynamoDB bills
+    reads; SQLite's cost a request ~30 µs). Within a session its copy is the truth; a change made
+    meanwhile in another session, on another device, is overwritten by this one's next change.
+    A failed read is never copied, so the next turn tries the store again.
     """
 
     SCHEMA = 1
+    SESSION_COPY = "memory"
+    """The session attribute that carries her record between the turns of a session."""
     _DIRTY = "memory_changed"
+    _LOADED = "memory_loaded"
 
     def __init__(self, handler_input: HandlerInput) -> None:
         self._manager = handler_input.attributes_manager
+        if not self._manager.request_attributes.get(self._LOADED):
+            carried = _session_copy(handler_input)
+            if carried is not None:
+                self._manager.persistent_attributes = dict(carried)
+            self._manager.request_attributes[self._LOADED] = True
         self._attributes = self._manager.persistent_attributes
 
     def _changed(self) -> None:
@@ -128,16 +145,35 @@ class Memory:
 
     @classmethod
     def save_if_changed(cls, handler_input: HandlerInput) -> None:
-        """Write her record once, after the handler, and only when something changed."""
+        """Write her record once, after the handler, only when something changed; carry it to the next turn."""
         manager = handler_input.attributes_manager
         if manager.request_attributes.get(cls._DIRTY):
             manager.save_persistent_attributes()
             manager.request_attributes[cls._DIRTY] = False
+        if manager.request_attributes.get(cls._LOADED) and handler_input.request_envelope.session is not None:
+            record = manager.persistent_attributes
+            if isinstance(record, UnavailableAttributes):
+                manager.session_attributes.pop(cls.SESSION_COPY, None)
+            else:
+                manager.session_attributes[cls.SESSION_COPY] = dict(record)
 
-    @staticmethod
-    def forget(handler_input: HandlerInput) -> None:
-        """Delete her record (raises StoreUnavailable when the store cannot)."""
-        handler_input.attributes_manager.delete_persistent_attributes()
+    @classmethod
+    def forget(cls, handler_input: HandlerInput) -> None:
+        """Delete her record (raises StoreUnavailable when the store cannot), and the session's copy."""
+        manager = handler_input.attributes_manager
+        manager.delete_persistent_attributes()
+        manager.request_attributes[cls._LOADED] = False
+        if handler_input.request_envelope.session is not None:
+            manager.session_attributes.pop(cls.SESSION_COPY, None)
+
+
+def _session_copy(handler_input: HandlerInput) -> Optional[dict[str, Any]]:
+    """Her record as an earlier turn of this session left it, if there is one."""
+    session = handler_input.request_envelope.session
+    if session is None or session.new:
+        return None
+    carried = handler_input.attributes_manager.session_attributes.get(Memory.SESSION_COPY)
+    return carried if isinstance(carried, dict) else None
 
 
 class PersistentWalkthroughStore:

@@ -220,6 +220,56 @@ def test_a_turn_that_changes_nothing_writes_nothing(she, store_config, store, mo
     assert writes == []
 
 
+def count_reads(store, monkeypatch) -> list[int]:
+    """Every read of her record that reaches the store under test."""
+    reads: list[int] = []
+    original = type(store.inner).get_attributes
+    monkeypatch.setattr(type(store.inner), "get_attributes",
+                        lambda self, envelope: (reads.append(1), original(self, envelope))[1])
+    return reads
+
+
+def test_her_record_is_read_once_a_session_and_every_change_is_still_written_at_once(
+        she, store_config, store, monkeypatch):
+    reads = count_reads(store, monkeypatch)
+    she.open()
+    she.ask("FoodAndDrinkIntent")
+    she.ask("StartWalkthroughIntent")
+    she.ask("AMAZON.NextIntent")
+    assert step_number(she.ask("AMAZON.NextIntent")) == 3
+    assert reads == [1]
+    (_, attributes), = stored_records(store_config, store)
+    assert int(attributes["walkthrough"]["step"]) == 2 and attributes["last_topic"] == "food"
+    assert she.later().open().says("you were on step 3")
+    assert reads == [1, 1]
+
+
+def test_a_read_that_fails_at_the_start_of_a_session_is_tried_again_on_her_next_turn(tmp_path, clock, content, model):
+    store = open_store(StoreConfig(kind="sqlite", sqlite_path=tmp_path / "cc.sqlite3"))
+    skill = build_skill(SkillConfig(content=content, persistence_adapter=store, clock=clock, seed=3))
+    she = Conversation(skill, model)
+    she.open()
+    she.ask("StartWalkthroughIntent")
+    she.ask("AMAZON.NextIntent")
+    she.ask("AMAZON.PauseIntent")
+    real_get = SqliteAdapter.get_attributes
+    SqliteAdapter.get_attributes = lambda self, envelope: (_ for _ in ()).throw(sqlite3.OperationalError("disk I/O error"))
+    try:
+        assert "not medical advice" in she.later().open().text  # she is not remembered this turn
+    finally:
+        SqliteAdapter.get_attributes = real_get
+    assert step_number(she.ask("ResumeWalkthroughIntent")) == 2
+
+
+def test_forgetting_her_forgets_the_sessions_copy_too(she, store_config, store):
+    she.open()
+    she.ask("StartWalkthroughIntent")
+    she.ask("ForgetMeIntent")
+    done = she.ask("AMAZON.YesIntent")
+    assert not done.response.get("sessionAttributes", {}).get("memory")
+    assert stored_records(store_config, store) == []
+
+
 # -- a store that is down or locked never silences her -----------------------------------------------------------
 def test_a_locked_sqlite_store_is_answered_without_memory_logged_once_and_recovered(tmp_path, clock, content, model, caplog):
     path = tmp_path / "locked.sqlite3"
