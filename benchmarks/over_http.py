@@ -269,7 +269,7 @@ def run(rounds: int = 3, duration: int = 10) -> dict[str, Any]:
                         "p99": report.ratio(row["p99_us"], by_name[baseline]["p99_us"])}
     return {"settings": {"rounds": rounds, "seconds_per_run": duration, "connections": CONNECTIONS,
                          "wrk_threads": WRK_THREADS, "gunicorn": f"-w {WORKERS} -k sync", "listeners": LISTENERS,
-                         "requests_per_listener": [name for name, _, _ in requests.HTTP_MIX],
+                         "requests_per_listener": [name for name, _ in requests.HTTP_MIX],
                          "targets": {"rps_vs_minimal": RPS_TARGET, "rps_goal_vs_minimal": RPS_GOAL,
                                      "p99_vs_minimal": P99_TARGET}},
             "rows": rows}
