@@ -7,12 +7,13 @@ envelopes shaped as Alexa sends them.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Mapping, Optional
+
+from skill.web_json import decode
 
 CONVERSATION_TYPES = frozenset({"LaunchRequest", "IntentRequest", "SessionEndedRequest"})
 """Requests from her conversation: they always carry a session and a locale."""
@@ -70,8 +71,8 @@ def parse_body(body: bytes) -> Any:
     if not body.strip():
         raise BadEnvelope("body", "empty; expected an Alexa request envelope (JSON)")
     try:
-        document = json.loads(body)
-    except (ValueError, RecursionError):
+        document = decode(body)
+    except ValueError:
         raise BadEnvelope("body", "not JSON") from None
     could_nest_too_deep = body.count(b"{") + body.count(b"[") > MAX_NESTING  # cheap: most bodies can't
     if could_nest_too_deep and _nesting(document) > MAX_NESTING:

@@ -23,6 +23,7 @@ from skill.inbound import EMPTY_RESPONSE, BadEnvelope, Disposition, InboundReque
 from skill.invoke import invoke
 from skill.request_log import log_requests, note_problem, note_request
 from skill.stores import StoreConfig, open_store
+from skill.web_json import OrjsonProvider
 from skill.verify import (
     CERT_CHAIN_URL_HEADER,
     SIGNATURE_HEADER,
@@ -81,7 +82,7 @@ def create_app(
     """The Flask app. Tests pass a prebuilt ``skill``, and a ``verifier`` with their own clock and CA."""
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
-    app.json.sort_keys = False  # Alexa reads the answer, not people: keep it in the order it was built
+    app.json = OrjsonProvider(app)
     if skill is None:
         skill_config = replace(config.skill, log_requests=False)  # the app logs one line per request itself
         if config.store is not None:
