@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
-PACKAGES = ("ask-sdk-core", "ask-sdk-model", "flask", "werkzeug", "gunicorn", "cryptography", "python-dateutil")
+PACKAGES = ("ask-sdk-core", "ask-sdk-model", "flask", "werkzeug", "gunicorn", "cryptography", "orjson", "python-dateutil")
 
 
 def percentile(sorted_values: Sequence[float], fraction: float) -> float:
