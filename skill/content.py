@@ -41,6 +41,7 @@ OFFER_NAMES = (
     "anything_else",
     "repeat",
     "cramp_relief",
+    "back_relief",
     "food",
     "resume_walkthrough",
     "restart_walkthrough",
@@ -89,6 +90,8 @@ REQUIRED_WALKTHROUGH = (
     "stopped",
     "not_started",
     "too_old",
+    "not_for_back",
+    "legs_only",
 )
 FALLBACK_TOPIC = "other_pain"
 """Where a body part the skill does not cover is answered."""

@@ -21,6 +21,26 @@ def test_walk_me_through_a_stretch_starts_with_safety_then_step_one(she):
     assert "next" in heard.reprompt.lower()
 
 
+def test_a_calf_stretch_starts_the_stretch(she):
+    assert step_number(she.ask("StartWalkthroughIntent", bodyPart="calf")) == 1
+
+
+def test_a_back_stretch_is_not_the_leg_stretch_she_is_offered_back_advice_instead(she):
+    heard = she.ask("StartWalkthroughIntent", bodyPart="back")
+    assert "Step" not in heard.text and heard.session_open
+    assert heard.says("not your back") or heard.says("don't have one for your back")
+    assert heard.text.endswith("?") and "back" in heard.reprompt
+    advice = she.ask("AMAZON.YesIntent")
+    assert advice.says("keep your back warm") and advice.says(DOCTOR)
+
+
+def test_a_stretch_for_a_part_the_skill_does_not_know_says_what_it_is_for_and_asks_first(she):
+    heard = she.ask("StartWalkthroughIntent", bodyPart="neck")
+    assert "Step" not in heard.text and heard.session_open
+    assert heard.says("leg cramps") or heard.says("calves and feet")
+    assert step_number(she.ask("AMAZON.YesIntent")) == 1
+
+
 def test_next_walks_through_all_six_steps_then_recaps_with_the_doctor_line(she):
     she.ask("StartWalkthroughIntent")
     seen = [1]

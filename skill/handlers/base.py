@@ -17,6 +17,8 @@ from skill.replies import Reply, Voice
 from skill.state import MODE_WALKTHROUGH, ConversationState, Memory, WalkthroughProgress, WalkthroughStore
 
 BODY_PART_SLOT = "bodyPart"
+BACK_BODY_PART = "back"
+"""The BodyPart id (interaction model) of her lower back: the one body part with its own topic and no stretch."""
 DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS = 12 * 60 * 60
 
 

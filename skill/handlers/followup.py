@@ -46,6 +46,7 @@ class YesHandler(WalkthroughHandler):
             "anything_else": lambda hi: self.voice.listen(self.voice.prompt("what_else")),
             "repeat": self._repeat,
             "cramp_relief": lambda hi: self.answer(hi, self.voice.content.topics["cramp_now"], 0),
+            "back_relief": lambda hi: self.answer(hi, self.voice.content.topics["back_spasm"], 0),
             "food": lambda hi: self.answer(hi, self.voice.content.topics["food"], 0),
             "forget": self._forget,
         }

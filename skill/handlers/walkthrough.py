@@ -9,7 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from skill.handlers.base import SkillHandler
+from skill.handlers.base import BACK_BODY_PART, SkillHandler, resolved_body_part
 from skill.replies import Reply
 from skill.state import MODE_WALKTHROUGH, ConversationState, WalkthroughProgress
 
@@ -125,12 +125,21 @@ class StopWalkthroughHandler(WalkthroughStepHandler):
 
 
 class StartWalkthroughHandler(WalkthroughHandler):
-    """ "Walk me through a stretch", "guide me"."""
+    """ "Walk me through a stretch", "guide me" — unless she asks for a stretch it is not for.
+
+    The stretch is for leg cramps: asked for a back stretch, she is offered what helps her back;
+    asked for one for a part the skill does not know, she is told what it is for and asked first.
+    """
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("StartWalkthroughIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        spoken, part = resolved_body_part(handler_input)
+        if part == BACK_BODY_PART:
+            return self.send(handler_input, self.voice.ask(self.voice.walkthrough_line("not_for_back"), "back_relief"))
+        if spoken and part is None:
+            return self.send(handler_input, self.voice.ask(self.voice.walkthrough_line("legs_only"), "walkthrough"))
         return self.send(handler_input, self.start(handler_input))
 
 
