@@ -87,7 +87,8 @@ class Memory:
     in the session's attributes: every later turn starts from that copy, and every change is
     still written to the store at once. One read a session instead of one a turn (DynamoDB bills
     reads; SQLite's cost a request ~30 µs). Within a session its copy is the truth; a change made
-    meanwhile in another session, on another device, is overwritten by this one's next change.
+    meanwhile in another session, on another device, is overwritten by this one's next change
+    (a "forget me" there included: this session's next change writes its copy back).
     A failed read is never copied, so the next turn tries the store again.
     """
 
