@@ -8,7 +8,7 @@ sessions), and go through a ``WalkthroughStore`` for stretch progress.
 from __future__ import annotations
 
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, MutableMapping, Optional, Protocol
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -49,7 +49,7 @@ class WalkthroughProgress:
         return max(0, now - self.updated_at)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"step": self.step, "paused": self.paused, "calm": self.calm, "updated_at": self.updated_at}
 
     @classmethod
     def from_dict(cls, raw: Any) -> Optional["WalkthroughProgress"]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import posixpath
 import re
 import threading
@@ -67,8 +68,13 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+@functools.lru_cache(maxsize=CHAIN_CACHE_ENTRIES)
 def check_cert_chain_url(url: Optional[str]) -> str:
-    """The canonical form of an Amazon cert chain URL; anything else is refused before any fetch."""
+    """The canonical form of an Amazon cert chain URL; anything else is refused before any fetch.
+
+    Cached (refusals are not): Alexa signs with one URL for months, so parsing it again on every
+    request is waste.
+    """
     if not url:
         raise VerificationFailed(f"{CERT_CHAIN_URL_HEADER} header missing")
     try:

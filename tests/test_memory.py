@@ -349,3 +349,15 @@ def test_the_sqlite_schema_is_created_and_migrated_on_start(tmp_path):
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "listeners"} <= tables
     assert SqliteAdapter(path).schema_version() == 1  # opening again migrates nothing
+
+
+def test_stretch_progress_is_stored_with_every_field_and_read_back_the_same():
+    from dataclasses import fields
+
+    from skill.state import WalkthroughProgress
+
+    progress = WalkthroughProgress(step=3, paused=True, calm=True, updated_at=1_800_000_123)
+    stored = progress.to_dict()
+    assert set(stored) == {f.name for f in fields(WalkthroughProgress)}
+    assert json.loads(json.dumps(stored)) == stored
+    assert WalkthroughProgress.from_dict(stored) == progress

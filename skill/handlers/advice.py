@@ -17,9 +17,10 @@ class TopicHandler(SkillHandler):
     def __init__(self, parts: SkillParts, topic: Topic) -> None:
         super().__init__(parts)
         self.topic = topic
+        self._asked_for = is_intent_name(topic.intent)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(self.topic.intent)(handler_input)
+        return self._asked_for(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         topic = self._routed_topic(handler_input)

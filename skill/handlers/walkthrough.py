@@ -9,7 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from skill.handlers.base import BACK_BODY_PART, SkillHandler, resolved_body_part
+from skill.handlers.base import BACK_BODY_PART, SkillHandler, SkillParts, resolved_body_part
 from skill.replies import Reply
 from skill.state import MODE_WALKTHROUGH, ConversationState, WalkthroughProgress
 
@@ -44,8 +44,12 @@ class WalkthroughStepHandler(WalkthroughHandler):
 
     intent_names: tuple[str, ...] = ()
 
+    def __init__(self, parts: SkillParts) -> None:
+        super().__init__(parts)
+        self._asked_for = tuple(is_intent_name(name) for name in self.intent_names)
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        if not any(is_intent_name(name)(handler_input) for name in self.intent_names):
+        if not any(asked(handler_input) for asked in self._asked_for):
             return False
         return self.active_walkthrough(handler_input) is not None
 
