@@ -24,6 +24,9 @@ CARD_MAX_CHARACTERS = 8000
 """"Include a Card in Your Skill's Response": a card's title and content together, at most."""
 PLAIN_TEXT_CACHE_ENTRIES = 1024
 """Distinct replies whose card text is kept; far more than the content can say."""
+PLAIN_TEXT_CACHE_MAX_CHARACTERS = 4096
+"""Longer SSML is not cached: the skill's own replies are far shorter, so the cache stays small
+even if a repeated "last speech" in the session attributes were made up by a caller."""
 
 CARD_TITLES = {"general": set(), "walkthrough_step": {"number", "total"}}
 SCREEN_LABELS = {"step_heading": {"number", "total"}, "hold": {"seconds"}, "step_hint": set(), "disclaimer": set()}
@@ -70,14 +73,22 @@ def load_screen_words(folder: Optional[Path] = None) -> ScreenWords:
     return ScreenWords(card_titles=sections["card_titles"], labels=sections["screen"])
 
 
-@functools.lru_cache(maxsize=PLAIN_TEXT_CACHE_ENTRIES)
 def plain_text(ssml: str) -> str:
     """What Alexa said, for reading: the SSML's words without the spoken hold count.
 
     Cached: every reply is built from the content's few hundred sentences, so the same SSML
     comes back again and again, and parsing it is a good part of a card's cost.
     """
+    if len(ssml) > PLAIN_TEXT_CACHE_MAX_CHARACTERS:
+        return _plain_text(ssml)
+    return _cached_plain_text(ssml)
+
+
+def _plain_text(ssml: str) -> str:
     return speech.ssml_to_text(_HOLD_COUNT_NUMBER.sub("", ssml))
+
+
+_cached_plain_text = functools.lru_cache(maxsize=PLAIN_TEXT_CACHE_ENTRIES)(_plain_text)
 
 
 def answered_topic(content: Content, topic_name: Optional[str], answer_index: int, text: str) -> Optional[Topic]:

@@ -6,6 +6,7 @@ response is well-formed and uses only tags Alexa supports.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ElementTree
 
@@ -13,6 +14,9 @@ MAX_BREAK_SECONDS = 10.0
 """Alexa rejects a <break> longer than 10 seconds."""
 WORDS_PER_MINUTE = 150
 """A calm speaking pace, for estimating how long an answer takes to hear."""
+
+TEXT_CACHE_ENTRIES = 2048
+"""Distinct content sentences kept as SSML: more than the content has, even with numbers filled in."""
 
 CALM_RATE = "90%"
 CALM_VOLUME = "soft"
@@ -25,8 +29,9 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 """What xml.sax.saxutils.escape does, without importing urllib and http with it (Lambda cold start)."""
 
 
+@functools.lru_cache(maxsize=TEXT_CACHE_ENTRIES)
 def text(plain: str) -> str:
-    """Plain content text as an SSML fragment (``&``, ``<`` and ``>`` escaped)."""
+    """Plain content text as an SSML fragment (``&``, ``<`` and ``>`` escaped); cached, as the content is."""
     return _SPACES.sub(" ", plain.strip()).translate(_XML_ESCAPES)
 
 

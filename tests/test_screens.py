@@ -233,3 +233,15 @@ def test_a_broken_screens_file_names_the_file_and_key(tmp_path):
                     encoding="utf-8")
     with pytest.raises(ContentError, match=r"content/screens.yaml: card_titles.walkthrough_step: may only use"):
         load_screen_words(tmp_path)
+
+
+def test_card_text_of_the_skills_replies_is_cached_but_a_made_up_long_speech_is_not():
+    from skill.screens import PLAIN_TEXT_CACHE_MAX_CHARACTERS, _cached_plain_text, plain_text
+
+    _cached_plain_text.cache_clear()
+    reply = '<speak>Step 2 of 6. Hold it. <say-as interpret-as="cardinal">1</say-as> And relax.</speak>'
+    assert plain_text(reply) == plain_text(reply) == "Step 2 of 6. Hold it. And relax."
+    assert _cached_plain_text.cache_info().hits == 1
+    made_up = "<speak>" + "cramp " * PLAIN_TEXT_CACHE_MAX_CHARACTERS + "</speak>"
+    assert plain_text(made_up).startswith("cramp cramp")
+    assert _cached_plain_text.cache_info().currsize == 1
