@@ -261,12 +261,15 @@ def run(rounds: int = 3, duration: int = 10) -> dict[str, Any]:
             "server_cpu_us": report.spread(run["server_cpu_us_per_request"] for run in measured),
             "requests": sum(run["requests"] for run in measured),
             "workers_memory_kib": memory.get(name, []),
+            "rps_by_round": [run["rps"] for run in measured],
         })
     by_name = {row["server"]: row for row in rows}
     for row in rows:
         for baseline, key in ((MINIMAL, "vs_minimal"), (BARE, "vs_bare")):
             row[key] = {"rps": report.ratio(row["rps"], by_name[baseline]["rps"]),
                         "p99": report.ratio(row["p99_us"], by_name[baseline]["p99_us"])}
+        row["vs_minimal"]["rps_by_round"] = report.spread(  # the same round: the machine as it was then
+            ours / theirs for ours, theirs in zip(row["rps_by_round"], by_name[MINIMAL]["rps_by_round"]))
     return {"settings": {"rounds": rounds, "seconds_per_run": duration, "connections": CONNECTIONS,
                          "wrk_threads": WRK_THREADS, "gunicorn": f"-w {WORKERS} -k sync", "listeners": LISTENERS,
                          "requests_per_listener": [name for name, _ in requests.HTTP_MIX],
@@ -291,4 +294,7 @@ def show(result: dict[str, Any]) -> str:
              f"{report.verdict(ours['vs_minimal']['rps'], RPS_TARGET, at_most=False)}, "
              f"goal {report.verdict(ours['vs_minimal']['rps'], RPS_GOAL, at_most=False)}; "
              f"p99 {ours['vs_minimal']['p99']:.2f}×: {report.verdict(ours['vs_minimal']['p99'], P99_TARGET)}")
+    by_round = ours["vs_minimal"]["rps_by_round"]
+    text += (f"\ncramp-coach: req/s ×min round by round {by_round['median']:.2f}× "
+             f"({by_round['min']:.2f}–{by_round['max']:.2f}×)")
     return text
