@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,9 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from benchmarks import report, requests
+from benchmarks import report, requests, use_test_helpers
 from benchmarks.signing import CERT_URL, TestSigner, make_signer
 from skill.envelope import LOCAL_SKILL_ID
+
+use_test_helpers()
+from live_server import free_port, stop_process_group  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 WORKERS = 2
@@ -34,17 +35,10 @@ WRK_THREADS = 2
 LISTENERS = 32
 WARM_UP_SECONDS = 2
 START_SECONDS = 30
-STOP_SECONDS = 15
 RPS_TARGET = 0.85
 RPS_GOAL = 1.0
 P99_TARGET = 1.5
 OURS, OURS_SDK, MINIMAL, BARE = "cramp-coach", "cramp-coach, SDK serializer", "minimal SDK skill", "bare Flask"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -130,14 +124,8 @@ class Server:
         return workers
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        if self.process is not None:
+            stop_process_group(self.process)
 
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

@@ -30,6 +30,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop_process_group(process: subprocess.Popen, timeout: float = STOP_SECONDS) -> None:
+    """SIGTERM to the whole group, as a service manager stops it; SIGKILL if it will not go."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 class LiveServer:
     def __init__(self, workdir: Path, *args: str, env: Optional[dict[str, str]] = None) -> None:
         self.port = free_port()
@@ -73,13 +85,7 @@ class LiveServer:
 
     def stop(self) -> int:
         """SIGTERM, as a service manager stops it; SIGKILL if it will not go."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_process_group(self.process)
         self._log.close()
         return self.process.returncode
 
