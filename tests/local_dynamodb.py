@@ -37,8 +37,9 @@ def free_port() -> int:
 class Dynalite:
     """One dynalite server on 127.0.0.1, backed by LevelDB in ``path``; can be stopped and restarted."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, create_table_ms: int = 0) -> None:
         self.path = path
+        self.create_table_ms = create_table_ms
         self.port = free_port()
         self.process: Optional[subprocess.Popen[bytes]] = None
 
@@ -49,7 +50,7 @@ class Dynalite:
     def start(self) -> "Dynalite":
         self.process = subprocess.Popen(
             [str(dynalite_binary()), "--host", "127.0.0.1", "--port", str(self.port),
-             "--path", str(self.path), "--createTableMs", "0", "--deleteTableMs", "0"],
+             "--path", str(self.path), "--createTableMs", str(self.create_table_ms), "--deleteTableMs", "0"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS

@@ -323,6 +323,26 @@ def test_a_dynamodb_that_goes_down_is_answered_without_memory_and_her_record_sur
         server.stop()
 
 
+def test_a_table_the_skill_creates_is_ready_before_her_first_turn(tmp_path, clock, content, model):
+    """Amazon's adapter asks for the table and returns while it is still CREATING; reads then fail."""
+    from local_dynamodb import Dynalite, aws_test_credentials
+
+    aws_test_credentials()
+    server = Dynalite(tmp_path / "leveldb", create_table_ms=700).start()
+    try:
+        store = open_store(StoreConfig(kind="dynamodb", dynamodb_table="cramp-coach", dynamodb_region="us-east-1",
+                                       dynamodb_endpoint_url=server.endpoint_url, dynamodb_create_table=True,
+                                       user_key_salt="salt"))
+        skill = build_skill(SkillConfig(content=content, persistence_adapter=store, clock=clock, seed=3))
+        she = Conversation(skill, model)
+        she.open()
+        she.ask("StartWalkthroughIntent")
+        assert store.healthy
+        assert she.later().open().says("Welcome back, you were on step 1")
+    finally:
+        server.stop()
+
+
 def test_a_failed_read_is_never_written_back_over_her_record(tmp_path, clock, content, model):
     path = tmp_path / "cc.sqlite3"
     store = open_store(StoreConfig(kind="sqlite", sqlite_path=path))

@@ -177,12 +177,16 @@ def test_her_stretch_survives_a_restart_in_dynamodb(start, tmp_path, dynalite):
     """The DynamoDB store chosen by configuration (table, region, endpoint URL), served for real."""
     import boto3
 
+    from skill.stores.dynamodb import wait_until_table_active
+
     table = "cramp-coach-serve"
-    boto3.resource("dynamodb", region_name="us-east-1", endpoint_url=dynalite.endpoint_url).create_table(
+    resource = boto3.resource("dynamodb", region_name="us-east-1", endpoint_url=dynalite.endpoint_url)
+    resource.create_table(
         TableName=table, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
     )
+    wait_until_table_active(resource, table)
     options = ("--no-verify", "--workers", "2", "--store", "dynamodb", "--dynamodb-table", table,
                "--dynamodb-region", "us-east-1", "--dynamodb-endpoint-url", dynalite.endpoint_url)
     session = Session(user_id="amzn1.ask.account.DYNAMOUSER")

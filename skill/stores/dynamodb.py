@@ -7,7 +7,8 @@ pair of the Lambda entry.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
@@ -31,9 +32,36 @@ def dynamodb_adapter(config: "StoreConfig", key: KeyFunction) -> AbstractPersist
     os.environ.setdefault("AWS_DEFAULT_REGION", region)
     from ask_sdk_dynamodb.adapter import DynamoDbAdapter
 
-    return DynamoDbAdapter(
+    adapter = DynamoDbAdapter(
         table_name=config.dynamodb_table,
         create_table=config.dynamodb_create_table,
         partition_keygen=key,
         dynamodb_resource=resource,
     )
+    if config.dynamodb_create_table:
+        # The adapter asks for the table and returns at once; until it is ACTIVE every read fails.
+        wait_until_table_active(resource, config.dynamodb_table)
+    return adapter
+
+
+TABLE_ACTIVE_TIMEOUT_SECONDS = 120.0
+"""A new on-demand table is usually ACTIVE within seconds; past this, something is wrong."""
+
+
+def wait_until_table_active(resource: Any, table: str, timeout: float = TABLE_ACTIVE_TIMEOUT_SECONDS) -> None:
+    """Poll DescribeTable, backing off, until ``table`` is ACTIVE; StoreConfigError past ``timeout``."""
+    client = resource.meta.client
+    deadline = time.monotonic() + timeout
+    delay = 0.02
+    status = "missing"
+    while True:
+        try:
+            status = client.describe_table(TableName=table)["Table"]["TableStatus"]
+        except client.exceptions.ResourceNotFoundException:
+            status = "missing"
+        if status == "ACTIVE":
+            return
+        if time.monotonic() + delay > deadline:
+            raise StoreConfigError(f"dynamodb: table {table!r} is {status}, not ACTIVE, after {timeout:.0f} s")
+        time.sleep(delay)
+        delay = min(delay * 2, 2.0)
