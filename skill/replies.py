@@ -73,28 +73,32 @@ class Voice:
         """``speech_ssml`` that already ends in a question; keep listening."""
         return Reply(speech=speech_ssml, reprompt=self.prompt("reprompt"))
 
-    def goodbye(self, lead: str = "") -> Reply:
-        return Reply(speech=speech.join(lead, self.prompt("goodbye")), end_session=True)
+    def goodbye(self, lead: str = "", *, calm: bool = False) -> Reply:
+        body = speech.join(lead, self.prompt("goodbye"))
+        return Reply(speech=speech.calm(body) if calm else body, end_session=True)
 
     def welcome(self) -> Reply:
         body = speech.join(self.prompt("welcome"), self.prompt("disclaimer"), self.prompt("suggestions"))
         return Reply(speech=body, reprompt=self.prompt("reprompt"))
 
     def answer(self, topic: Topic, index: int) -> Reply:
-        """Answer ``index`` of ``topic``: [urgent line] text [caution] [doctor line] offer."""
+        """Answer ``index`` of ``topic``: [urgent or tier line] text [caution] [doctor line] offer."""
         answer = topic.answers[index]
-        urgent = self.say(self.content.safety["urgent_line"]) if topic.urgent else ""
         body = speech.join(
-            urgent,
+            self.say(topic.lead) if topic.lead else "",
             self.say(answer.line),
             self.say(answer.caution) if answer.caution else "",
             self.say(answer.doctor_line) if answer.doctor_line else "",
         )
         return self.ask(body, answer.offer, calm=topic.calm)
 
-    def urgent_goodbye(self) -> Reply:
-        """Closing after worrying symptoms: the urgent line again, never a cheery goodbye."""
-        return Reply(speech=self.say(self.content.safety["urgent_line"]), end_session=True)
+    def urgent_goodbye(self, topic: Topic) -> Reply:
+        """Closing after a tier 1 or 2 answer: its urgent line again, short, never a cheery goodbye."""
+        return Reply(speech=self.say(topic.short or self.content.safety["urgent_line"]), end_session=True)
+
+    def safety_net(self, urgent: Optional[Topic] = None) -> str:
+        """The line under every answer that did not understand her; the urgent one once urgency sticks."""
+        return self.say(urgent.short if urgent and urgent.short else self.content.safety["safety_net"])
 
     # -- walkthrough ---------------------------------------------------------------------
     @property

@@ -139,7 +139,7 @@ def test_severe_symptoms_first_tell_her_to_contact_her_doctor_or_midwife_now(she
 def test_after_severe_symptoms_no_closes_with_the_urgent_line_not_a_cheery_goodbye(she, content):
     she.ask("SevereSymptomsIntent")
     heard = she.ask("AMAZON.NoIntent")
-    assert heard.text in variants(content, "safety", "urgent_line")
+    assert heard.text in variants(content, "safety", "urgent_short")
     assert not heard.session_open
 
 
@@ -150,7 +150,7 @@ def test_after_severe_symptoms_yes_repeats_the_urgent_advice(she):
 
 
 # 8. Medicines --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("medicine", ["ibuprofen", "painkiller", "something nobody has heard of", None])
+@pytest.mark.parametrize("medicine", ["ibuprofen", "painkiller", "Tylenol", None])
 def test_medicine_questions_get_no_drug_advice_only_the_precaution(she, medicine):
     heard = she.ask("MedicineIntent", medicine=medicine)
     assert heard.says("can't advise on medicines", "without guidance from your doctor or midwife")
@@ -261,14 +261,16 @@ def test_stop_cancel_and_home_say_goodbye_and_close(she, content, intent):
     assert not heard.session_open
 
 
-def test_fallback_is_friendly_and_says_what_she_can_ask(she):
+def test_fallback_is_friendly_says_what_she_can_ask_and_when_to_call(she, content):
     heard = she.ask("AMAZON.FallbackIntent")
-    assert heard.says("Sorry", "leg cramps", "back spasms") and heard.session_open
+    assert heard.says("Sorry", "cramps", "back") and heard.session_open
+    assert any_of(heard.text, variants(content, "safety", "safety_net"))
 
 
-def test_an_intent_the_skill_does_not_know_is_answered_as_fallback(she):
+def test_an_intent_the_skill_does_not_know_is_answered_as_fallback(she, content):
     heard = she.ask("SomethingNewIntent")
-    assert heard.says("Sorry", "leg cramps") and heard.session_open
+    assert heard.says("Sorry", "cramps") and heard.session_open
+    assert any_of(heard.text, variants(content, "safety", "safety_net"))
 
 
 @pytest.mark.parametrize("reason", ["USER_INITIATED", "EXCEEDED_MAX_REPROMPTS", "ERROR"])
@@ -285,7 +287,8 @@ def test_an_error_inside_the_skill_becomes_a_short_apology(she, skill, content, 
 
     monkeypatch.setattr(Voice, "answer", broken)
     heard = she.ask("FoodAndDrinkIntent")
-    assert heard.text in variants(content, "prompts", "error")
+    assert any(heard.text.startswith(line) for line in variants(content, "prompts", "error"))
+    assert any_of(heard.text, variants(content, "safety", "safety_net"))
     assert heard.session_open
 
 

@@ -7,8 +7,12 @@ from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from skill.content import FALLBACK_TOPIC, Topic
-from skill.handlers.base import SkillHandler, SkillParts, resolved_body_part
+from skill.handlers.base import SkillHandler, SkillParts, resolved_body_part, resolved_slot
 from skill.state import MODE_WALKTHROUGH, ConversationState
+
+
+MEDICINE_SLOT = "medicine"
+"""Only medicine names fill it (MedicineName); anything else she said there was not understood."""
 
 
 class TopicHandler(SkillHandler):
@@ -23,6 +27,10 @@ class TopicHandler(SkillHandler):
         return self._asked_for(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        spoken, medicine = resolved_slot(handler_input, MEDICINE_SLOT)
+        if spoken and medicine is None:
+            # "can I have a glass of wine", "what about the other leg": not a medicine at all
+            return self.send(handler_input, self.not_understood(handler_input))
         topic = self._routed_topic(handler_input)
         return self.send(handler_input, self.answer(handler_input, topic, 0))
 

@@ -33,13 +33,17 @@ class HelpHandler(SkillHandler):
 
 
 class FallbackHandler(HelpHandler):
-    """Something she said that the skill does not cover: say what it can do, kindly."""
+    """Something the skill did not understand: the safety net, then what was pending, asked again.
+
+    On an Echo the skill never sees her words here, so this answer itself must say when to
+    contact her doctor or midwife; and a "yes" or "next" after it must still mean what it meant.
+    """
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("AMAZON.FallbackIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.send(handler_input, self._carry_on(handler_input, self.voice.prompt("fallback")))
+        return self.send(handler_input, self.not_understood(handler_input))
 
 
 class UnknownIntentHandler(FallbackHandler):
@@ -61,7 +65,19 @@ class ExitHandler(SkillHandler):
         return any(is_intent_name(name)(handler_input) for name in names)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.send(handler_input, self.voice.goodbye())
+        return self.send(handler_input, self.voice.goodbye(calm=self.calm_now(handler_input)))
+
+
+class FeelingBetterHandler(SkillHandler):
+    """ "It's gone now", "that worked", "thank you": a short, kind close, keeping any stretch place."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("FeelingBetterIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        calm = self.calm_now(handler_input)
+        close = self.voice.prompt("feeling_better")
+        return self.send(handler_input, Reply(speech=speech.calm(close) if calm else close, end_session=True))
 
 
 class RepeatHandler(SkillHandler):

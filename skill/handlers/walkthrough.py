@@ -9,6 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
+from skill import speech
 from skill.handlers.base import BACK_BODY_PART, SkillHandler, SkillParts, resolved_body_part
 from skill.replies import Reply
 from skill.state import MODE_WALKTHROUGH, ConversationState, WalkthroughProgress
@@ -112,6 +113,17 @@ class PauseHandler(WalkthroughStepHandler):
         return Reply(speech=paused, reprompt=paused)
 
 
+class EaseOffHandler(WalkthroughStepHandler):
+    """ "Ouch, that hurts" mid-stretch: ease off, the doctor line if it stays severe, and stay on the step."""
+
+    intent_names = ("SevereCrampIntent",)
+
+    def move(self, handler_input: HandlerInput, progress: WalkthroughProgress) -> Reply:
+        cue = self.voice.walkthrough_line("next_cue")
+        body = speech.join(self.voice.walkthrough_line("ease_off"), cue)
+        return Reply(speech=speech.calm(body) if progress.calm else body, reprompt=cue)
+
+
 class StopWalkthroughHandler(WalkthroughStepHandler):
     """Stop, Cancel or No mid-stretch: end gently, with the doctor line."""
 
@@ -186,6 +198,7 @@ __all__ = [
     "StartOverHandler",
     "PauseHandler",
     "StopWalkthroughHandler",
+    "EaseOffHandler",
     "StartWalkthroughHandler",
     "ResumeHandler",
     "WalkthroughNotStartedHandler",
