@@ -45,6 +45,7 @@ OFFER_NAMES = (
     "food",
     "resume_walkthrough",
     "restart_walkthrough",
+    "back_to_stretch",
     "forget",
 )
 """Offers the handlers know how to follow up; the words for each live in prompts.yaml."""
@@ -74,7 +75,7 @@ REQUIRED_PROMPTS = (
     "forgotten",
     "forget_failed",
 )
-PLACEHOLDERS = {"welcome_back_stretch": {"number"}, "step_heading": {"number", "total"}}
+PLACEHOLDERS = {"welcome_back_stretch": {"number"}, "step_heading": {"number", "total"}, "help": {"number", "total"}}
 """Lines that name numbers the skill fills in; no other line may use braces."""
 REQUIRED_SAFETY = ("doctor_line", "urgent_line", "safety_net", "emergency_line", "emergency_short", "urgent_short")
 SAFETY_NET_WORD_BUDGET = 15
@@ -96,6 +97,7 @@ REQUIRED_WALKTHROUGH = (
     "first_step_already",
     "stopped",
     "ease_off",
+    "help",
     "not_started",
     "too_old",
     "not_for_back",

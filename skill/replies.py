@@ -81,7 +81,7 @@ class Voice:
         body = speech.join(self.prompt("welcome"), self.prompt("disclaimer"), self.prompt("suggestions"))
         return Reply(speech=body, reprompt=self.prompt("reprompt"))
 
-    def answer(self, topic: Topic, index: int) -> Reply:
+    def answer(self, topic: Topic, index: int, offer: Optional[str] = None) -> Reply:
         """Answer ``index`` of ``topic``: [urgent or tier line] text [caution] [doctor line] offer."""
         answer = topic.answers[index]
         body = speech.join(
@@ -90,7 +90,7 @@ class Voice:
             self.say(answer.caution) if answer.caution else "",
             self.say(answer.doctor_line) if answer.doctor_line else "",
         )
-        return self.ask(body, answer.offer, calm=topic.calm)
+        return self.ask(body, offer or answer.offer, calm=topic.calm)
 
     def urgent_goodbye(self, topic: Topic) -> Reply:
         """Closing after a tier 1 or 2 answer: its urgent line again, short, never a cheery goodbye."""

@@ -32,7 +32,10 @@ class TopicHandler(SkillHandler):
             # "can I have a glass of wine", "what about the other leg": not a medicine at all
             return self.send(handler_input, self.not_understood(handler_input))
         topic = self._routed_topic(handler_input)
-        return self.send(handler_input, self.answer(handler_input, topic, 0))
+        # a question mid-stretch: answered, then she is asked whether to go back to her step
+        in_stretch = self.active_walkthrough(handler_input) is not None and not topic.tier
+        offer = "back_to_stretch" if in_stretch else None
+        return self.send(handler_input, self.answer(handler_input, topic, 0, offer))
 
     def _routed_topic(self, handler_input: HandlerInput) -> Topic:
         """The topic she really asked about, given the body part she named."""

@@ -20,6 +20,8 @@ from skill.state import MODE_WALKTHROUGH, ConversationState, WalkthroughProgress
 BODY_PART_SLOT = "bodyPart"
 BACK_BODY_PART = "back"
 """The BodyPart id (interaction model) of her lower back: the one body part with its own topic and no stretch."""
+THIGH_BODY_PART = "thigh"
+"""The article's stretches are for the calf and foot, not the thigh."""
 DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS = 12 * 60 * 60
 
 
@@ -54,14 +56,14 @@ class SkillHandler(AbstractRequestHandler):
         builder.set_should_end_session(reply.end_session)
         return builder.response
 
-    def answer(self, handler_input: HandlerInput, topic: Topic, index: int) -> Reply:
+    def answer(self, handler_input: HandlerInput, topic: Topic, index: int, offer: Optional[str] = None) -> Reply:
         """Answer ``index`` of ``topic``, remembering where she is for "tell me more"."""
         state = ConversationState.of(handler_input)
         state.answered(topic.name, index)
         current = self.urgent_topic(handler_input)
         if topic.short is not None and (current is None or topic.tier < current.tier):
             state.urgent = topic.name
-        return self.voice.answer(topic, index)
+        return self.voice.answer(topic, index, offer)
 
     def not_understood(self, handler_input: HandlerInput, lead: str = "fallback") -> Reply:
         """What she hears when the skill did not understand: sorry, the safety net, and what was pending.

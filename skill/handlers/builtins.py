@@ -18,18 +18,27 @@ log = logging.getLogger(__name__)
 
 
 class HelpHandler(SkillHandler):
+    """Help that fits where she is: the stretch's controls mid-stretch, else what she can ask.
+
+    Always with the safety net: "help" is also what she may say when something is wrong.
+    """
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("AMAZON.HelpIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.send(handler_input, self._carry_on(handler_input, self.voice.prompt("help")))
-
-    def _carry_on(self, handler_input: HandlerInput, lead: str) -> Reply:
-        """``lead``, then the way back in: the stretch cue mid-walkthrough, else an open question."""
-        if self.active_walkthrough(handler_input) is not None:
-            cue = self.voice.walkthrough_line("next_cue")
-            return Reply(speech=speech.join(lead, cue), reprompt=cue)
-        return self.voice.open_question(lead)
+        voice = self.voice
+        net = voice.safety_net(self.urgent_topic(handler_input))
+        progress = self.active_walkthrough(handler_input)
+        if progress is not None:
+            where = voice.say(voice.content.walkthrough.line("help"), number=progress.step + 1, total=voice.step_count)
+            body = speech.join(where, net)
+            return self.send(handler_input, Reply(speech=speech.calm(body) if progress.calm else body,
+                                                  reprompt=voice.walkthrough_line("next_cue")))
+        pending = ConversationState.of(handler_input).offer
+        if pending in voice.content.offers:
+            return self.send(handler_input, voice.ask(speech.join(voice.prompt("help"), net), pending))
+        return self.send(handler_input, voice.open_question(speech.join(voice.prompt("help"), net)))
 
 
 class FallbackHandler(HelpHandler):

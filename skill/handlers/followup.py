@@ -17,7 +17,7 @@ from skill.stores import StoreUnavailable
 log = logging.getLogger(__name__)
 
 # After these offers, No means "not that" rather than "goodbye": she may want something else.
-_NO_KEEPS_LISTENING = {"resume_walkthrough", "restart_walkthrough", "forget"}
+_NO_KEEPS_LISTENING = {"resume_walkthrough", "restart_walkthrough", "back_to_stretch", "forget"}
 
 
 class YesHandler(WalkthroughHandler):
@@ -42,6 +42,7 @@ class YesHandler(WalkthroughHandler):
             "walkthrough_again": lambda hi: self.start(hi, lead=restart("starting_over")),
             "restart_walkthrough": lambda hi: self.start(hi, lead=restart("starting_over")),
             "resume_walkthrough": self._resume,
+            "back_to_stretch": self._resume,
             "more": self.more,
             "anything_else": lambda hi: self.voice.listen(self.voice.prompt("what_else")),
             "repeat": self._repeat,
