@@ -21,7 +21,13 @@ ARTICLE_SECTIONS = ("intro", "first", "second", "third", "precautions")
 SOURCES = ARTICLE_SECTIONS + ("safety",)
 
 ANSWER_WORD_BUDGET = 40
-"""An answer, with its caution and doctor line (or urgent line), as spoken."""
+"""An answer as heard: urgent line, text, caution, doctor line and offer."""
+ANSWER_SECONDS_BUDGET = 15
+"""The same, in seconds at a calm pace (speech.WORDS_PER_MINUTE): nothing outside the stretch steps is longer."""
+BRIEF_ANSWER_WORD_BUDGET = 25
+"""A brief answer (a cramp right now), with its short doctor line and offer."""
+BRIEF_ACTION_WITHIN_WORDS = 8
+"""A brief answer says what to do within its first this many words."""
 STEP_WORD_BUDGET = 30
 """A walkthrough step, with its heading and hold count."""
 OFFER_WORD_BUDGET = 10
@@ -77,7 +83,7 @@ REQUIRED_PROMPTS = (
 )
 PLACEHOLDERS = {"welcome_back_stretch": {"number"}, "step_heading": {"number", "total"}, "help": {"number", "total"}}
 """Lines that name numbers the skill fills in; no other line may use braces."""
-REQUIRED_SAFETY = ("doctor_line", "urgent_line", "safety_net", "emergency_line", "emergency_short", "urgent_short")
+REQUIRED_SAFETY = ("doctor_line", "short_doctor_line", "urgent_line", "safety_net", "emergency_line", "emergency_short", "urgent_short")
 SAFETY_NET_WORD_BUDGET = 15
 """The safety line under every answer that did not understand her: short enough to hear whole."""
 TIERS = {1: "emergency first", 2: "contact now", 3: "a severe cramp"}
@@ -103,6 +109,8 @@ REQUIRED_WALKTHROUGH = (
     "not_for_back",
     "legs_only",
 )
+MID_STRETCH_OFFER = "back_to_stretch"
+"""The offer that ends an answer to a question asked mid-stretch."""
 FALLBACK_TOPIC = "other_pain"
 """Where a body part the skill does not cover is answered."""
 
@@ -131,6 +139,9 @@ class Answer:
     caution: Optional[Line]
     doctor_line: Optional[Line]
     offer: str
+    short_doctor_line: Optional[Line] = None
+    """Said instead of the doctor line once she has heard this topic's doctor line this session."""
+    brief: bool = False
 
 
 @dataclass(frozen=True)
@@ -419,16 +430,27 @@ def _topic(
             raise reader.fail(f"{key}.safety", f"{caution_key!r} is not a line in safety.yaml")
         caution = safety[caution_key] if caution_key else None
         mentions_doctor = phrase in line.variants[0].lower()
-        doctor_line = safety[doctor_key] if symptom and lead is None and not mentions_doctor else None
+        brief = bool(raw_answer.get("brief", False))
+        needs_doctor = symptom and lead is None and not mentions_doctor
+        short_doctor = safety["short_doctor_line"] if needs_doctor else None
+        doctor_line = (short_doctor if brief else safety[doctor_key]) if needs_doctor else None
         default_offer = "more" if index + 1 < len(raw_answers) else last_offer
         offer = raw_answer.get("offer", default_offer)
         if offer not in offers:
             raise reader.fail(f"{key}.offer", f"unknown offer {offer!r}")
-        words = line.longest_words()
+        # asked mid-stretch, an advice topic ends by offering to go back to the stretch instead
+        ending = [offer] if tier else [offer, MID_STRETCH_OFFER]
+        words = line.longest_words() + max(offers[name].longest_words() for name in ending)
         for extra in (caution, doctor_line, lead):
             words += extra.longest_words() if extra else 0
-        reader.budget(key, words, ANSWER_WORD_BUDGET)
-        answers.append(Answer(line=line, caution=caution, doctor_line=doctor_line, offer=offer))
+        reader.budget(key, words, BRIEF_ANSWER_WORD_BUDGET if brief else ANSWER_WORD_BUDGET)
+        seconds = words * 60 / speech.WORDS_PER_MINUTE
+        if seconds > ANSWER_SECONDS_BUDGET:
+            raise reader.fail(key, f"about {seconds:.0f} s as heard, budget is {ANSWER_SECONDS_BUDGET} s")
+        if brief and speech.word_count(line.variants[0].split(".")[0]) > BRIEF_ACTION_WITHIN_WORDS:
+            raise reader.fail(key, f"a brief answer's first sentence, what to do, is at most {BRIEF_ACTION_WITHIN_WORDS} words")
+        answers.append(Answer(line=line, caution=caution, doctor_line=doctor_line, offer=offer,
+                              short_doctor_line=short_doctor, brief=brief))
     body_parts = reader.mapping(raw.get("body_parts", {}), f"{key_prefix}.body_parts")
     return Topic(
         name=name,

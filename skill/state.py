@@ -225,6 +225,17 @@ class ConversationState:
         self._set("answer", index)
         self.mode = MODE_TOPIC
 
+    def doctor_heard(self, topic: str) -> bool:
+        """Whether she has heard ``topic``'s full doctor line this session (then a short form is said)."""
+        heard = self._attributes.get("doctor_heard")
+        return isinstance(heard, list) and topic in heard
+
+    def heard_doctor(self, topic: str) -> None:
+        heard = self._attributes.get("doctor_heard")
+        heard = list(heard) if isinstance(heard, list) else []
+        if topic not in heard:
+            self._attributes["doctor_heard"] = heard + [topic]
+
     @property
     def urgent(self) -> Optional[str]:
         """The escalation topic (tier 1 or 2) she heard this session: its urgency sticks until the session ends."""

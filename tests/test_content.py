@@ -140,7 +140,7 @@ def problem(folder: Path) -> str:
 
 def test_an_answer_over_budget_is_named_with_file_key_and_count(editable_content):
     edit(editable_content, "topics.yaml",
-         lambda d: d["topics"]["food"]["answers"][2].update(text="word " * 41))
+         lambda d: d["topics"]["food"]["answers"][2].update(text="word " * 35))  # and a 6-word offer
     assert problem(editable_content) == "content/topics.yaml: food.answers[2]: 41 words, budget is 40"
 
 

@@ -6,7 +6,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from skill.content import FALLBACK_TOPIC, Topic
+from skill.content import FALLBACK_TOPIC, MID_STRETCH_OFFER, Topic
 from skill.handlers.base import SkillHandler, SkillParts, resolved_body_part, resolved_slot
 from skill.state import MODE_WALKTHROUGH, ConversationState
 
@@ -34,7 +34,7 @@ class TopicHandler(SkillHandler):
         topic = self._routed_topic(handler_input)
         # a question mid-stretch: answered, then she is asked whether to go back to her step
         in_stretch = self.active_walkthrough(handler_input) is not None and not topic.tier
-        offer = "back_to_stretch" if in_stretch else None
+        offer = MID_STRETCH_OFFER if in_stretch else None
         return self.send(handler_input, self.answer(handler_input, topic, 0, offer))
 
     def _routed_topic(self, handler_input: HandlerInput) -> Topic:

@@ -60,10 +60,13 @@ class SkillHandler(AbstractRequestHandler):
         """Answer ``index`` of ``topic``, remembering where she is for "tell me more"."""
         state = ConversationState.of(handler_input)
         state.answered(topic.name, index)
+        doctor_heard = state.doctor_heard(topic.name)
+        if topic.answers[index].doctor_line is not None:
+            state.heard_doctor(topic.name)
         current = self.urgent_topic(handler_input)
         if topic.short is not None and (current is None or topic.tier < current.tier):
             state.urgent = topic.name
-        return self.voice.answer(topic, index, offer)
+        return self.voice.answer(topic, index, offer, doctor_heard=doctor_heard)
 
     def not_understood(self, handler_input: HandlerInput, lead: str = "fallback") -> Reply:
         """What she hears when the skill did not understand: sorry, the safety net, and what was pending.
@@ -103,7 +106,7 @@ class SkillHandler(AbstractRequestHandler):
             return self.voice.listen(self.voice.prompt("more_of_what"))
         index = state.answer_index + 1
         if index >= len(topic.answers):
-            return self.voice.ask(self.voice.prompt("no_more"), "anything_else")
+            return self.voice.ask(self.voice.prompt("no_more"), "anything_else", turn=index)
         return self.answer(handler_input, topic, index)
 
     def active_walkthrough(self, handler_input: HandlerInput) -> Optional[WalkthroughProgress]:
