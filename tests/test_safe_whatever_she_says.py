@@ -196,6 +196,14 @@ def test_the_goodbye_after_a_bedtime_answer_stays_soft(she):
         assert 'volume="soft"' in heard.ssml
 
 
+def test_thats_everything_after_the_bedtime_tips_stays_soft(she):
+    she.ask("BedtimeIntent")
+    she.ask("TellMeMoreIntent")
+    she.ask("TellMeMoreIntent")
+    heard = she.ask("TellMeMoreIntent")
+    assert heard.says("That's everything") and 'volume="soft"' in heard.ssml
+
+
 def test_no_after_a_bedtime_answer_says_goodnight_softly(she):
     she.ask("BedtimeIntent")
     assert 'volume="soft"' in she.ask("AMAZON.NoIntent").ssml

@@ -106,7 +106,7 @@ class SkillHandler(AbstractRequestHandler):
             return self.voice.listen(self.voice.prompt("more_of_what"))
         index = state.answer_index + 1
         if index >= len(topic.answers):
-            return self.voice.ask(self.voice.prompt("no_more"), "anything_else", turn=index)
+            return self.voice.ask(self.voice.prompt("no_more"), "anything_else", calm=topic.calm, turn=index)
         return self.answer(handler_input, topic, index)
 
     def active_walkthrough(self, handler_input: HandlerInput) -> Optional[WalkthroughProgress]:
