@@ -15,6 +15,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
+from skill.api_client import API_TIMEOUT_SECONDS, api_client
 from skill.content import Content, load_content
 from skill.handlers.advice import TellMeMoreHandler, TopicHandler
 from skill.handlers.base import DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS, SkillParts
@@ -32,6 +33,13 @@ from skill.handlers.followup import NoHandler, YesHandler
 from skill.handlers.interceptors import RememberOutputInterceptor, RequestLogInterceptor, SaveMemoryInterceptor
 from skill.handlers.launch import LaunchRequestHandler
 from skill.handlers.privacy import ForgetMeHandler, SkillDisabledHandler
+from skill.handlers.reminders import (
+    CancelReminderHandler,
+    ChangeOfferHandler,
+    PermissionAnswerHandler,
+    ReminderWhenHandler,
+    SetReminderHandler,
+)
 from skill.handlers.safety import UrgentCloseHandler, UrgentQuestionHandler
 from skill.handlers.screens import ScreenInterceptor
 from skill.handlers.walkthrough import (
@@ -46,6 +54,7 @@ from skill.handlers.walkthrough import (
     StopWalkthroughHandler,
     WalkthroughNotStartedHandler,
 )
+from skill.reminder_words import ReminderWords, load_reminder_words
 from skill.replies import Voice
 from skill.state import PersistentWalkthroughStore, WalkthroughStore
 from skill.stores import MemoryAdapter, ResilientAdapter
@@ -72,10 +81,18 @@ class SkillConfig:
     """One log line per request from the skill (type and intent); off where the host logs its own."""
     fast_serializer: bool = True
     """Read requests and write answers with skill.compiled_serializer, not ask-sdk's reflective DefaultSerializer."""
+    reminder_words: Optional[ReminderWords] = None
+    """The bedtime reminder's words; loaded from the shipped content/reminders.yaml when not given."""
+    api_timeout_seconds: float = API_TIMEOUT_SECONDS
+    """Deadline of each call to the Reminders and Settings APIs, well inside Alexa's 8 s."""
+    api_ca_bundle: Optional[str] = None
+    """CA bundle to trust for Alexa's service APIs; the system's roots when not given (the practice API's own)."""
 
 
 # Urgency comes first: after a tier 1 or 2 answer, Stop, Cancel and No repeat the urgent line.
 _URGENCY = (UrgentCloseHandler, UrgentQuestionHandler)
+# Yes or No to changing her bedtime reminder, even mid-stretch, right after the skill asked.
+_REMINDER_OFFER = (ChangeOfferHandler,)
 # Then the walkthrough controls: mid-stretch, Next, Repeat, Yes and Stop belong to it.
 _WALKTHROUGH_CONTROLS = (
     NextStepHandler,
@@ -103,6 +120,7 @@ _GENERAL_HANDLERS = (
     SessionEndedRequestHandler,
     SkillDisabledHandler,
 )
+_REMINDER_HANDLERS = (SetReminderHandler, ReminderWhenHandler, CancelReminderHandler, PermissionAnswerHandler)
 
 
 def build_skill_builder(config: SkillConfig = SkillConfig()) -> CustomSkillBuilder:
@@ -116,10 +134,20 @@ def build_skill_builder(config: SkillConfig = SkillConfig()) -> CustomSkillBuild
     )
     adapter = config.persistence_adapter or ResilientAdapter(MemoryAdapter(), "memory")
 
-    builder = CustomSkillBuilder(persistence_adapter=adapter)
+    words = config.reminder_words or load_reminder_words()
+
+    builder = CustomSkillBuilder(
+        persistence_adapter=adapter, api_client=api_client(config.api_timeout_seconds, config.api_ca_bundle),
+    )
     builder.skill_id = config.skill_id
-    for handler_class in _URGENCY + _WALKTHROUGH_CONTROLS:
+    for handler_class in _URGENCY:
         builder.add_request_handler(handler_class(parts))
+    for reminder_class in _REMINDER_OFFER:
+        builder.add_request_handler(reminder_class(parts, words))
+    for handler_class in _WALKTHROUGH_CONTROLS:
+        builder.add_request_handler(handler_class(parts))
+    for reminder_class in _REMINDER_HANDLERS:
+        builder.add_request_handler(reminder_class(parts, words))
     for topic in content.topics.values():
         if topic.intent:
             builder.add_request_handler(TopicHandler(parts, topic))

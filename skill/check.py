@@ -14,6 +14,7 @@ from typing import Callable, Optional, TypeVar
 from skill import apl, models
 from skill.content import Content, ContentError, load_content
 from skill.model_rules import model_problems
+from skill.reminder_words import load_reminder_words
 from skill.resources import data_dir
 from skill.screens import ScreenWords, answer_datasource, load_screen_words, step_datasource
 
@@ -38,9 +39,11 @@ def run_checks() -> CheckReport:
     report = CheckReport()
     content = _attempt(report, load_content)
     words = _attempt(report, load_screen_words)
-    if content is not None:
+    reminder_words = _attempt(report, load_reminder_words)
+    if content is not None and reminder_words is not None:
         report.checked.append(f"content: {len(content.all_lines())} items in {len(content.topics)} topics, "
-                              f"{len(content.walkthrough.steps)} stretch steps")
+                              f"{len(content.walkthrough.steps)} stretch steps, "
+                              f"{len(reminder_words.all_lines())} bedtime reminder lines")
     _check_models(report)
     _check_apl(report, content, words)
     _check_listing(report)

@@ -256,7 +256,8 @@ class _Reader:
             raise self.fail(key, "is missing")
         return self.mapping(self.data[key], key)
 
-    def line(self, node: Any, key: str, text_key: str = "variants") -> Line:
+    def line(self, node: Any, key: str, text_key: str = "variants", placeholders: Optional[set[str]] = None) -> Line:
+        """``placeholders``: the {names} its wordings may use (PLACEHOLDERS' entry for its key by default)."""
         node = self.mapping(node, key)
         source = node.get("source")
         if source not in SOURCES:
@@ -275,7 +276,7 @@ class _Reader:
                 raise self.fail(where, "must be non-empty text")
             if "<" in variant or ">" in variant:
                 raise self.fail(where, "must be plain text (the skill adds the SSML)")
-            allowed = PLACEHOLDERS.get(key.rsplit(".", 1)[-1], set())
+            allowed = PLACEHOLDERS.get(key.rsplit(".", 1)[-1], set()) if placeholders is None else placeholders
             try:
                 used = _placeholders(variant)
             except ValueError:

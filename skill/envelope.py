@@ -17,6 +17,8 @@ LOCAL_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-00000000c0ac"
 LOCAL_USER_ID = "amzn1.ask.account.LOCALTESTUSER"
 LOCAL_DEVICE_ID = "amzn1.ask.device.LOCALTESTDEVICE"
 API_ENDPOINT = "https://api.amazonalexa.com"
+API_ACCESS_TOKEN = "local-test-token"
+REMINDERS_SCOPE = "alexa::alerts:reminders:skill:readwrite"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,11 @@ class Session:
     locale: str = DEFAULT_LOCALE
     supported_interfaces: dict[str, Any] = field(default_factory=dict)
     """What the device can do, e.g. {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}}."""
+    api_endpoint: str = API_ENDPOINT
+    """Where Alexa's service APIs (Reminders, Settings) answer for this device's region."""
+    api_access_token: str = API_ACCESS_TOKEN
+    granted_scopes: tuple[str, ...] = ()
+    """Permissions she has granted the skill, e.g. (REMINDERS_SCOPE,): Alexa sends them with every request."""
 
     def absorb(self, response_envelope: Mapping[str, Any]) -> None:
         """Carry the skill's reply into this session, as the device does between turns."""
@@ -61,7 +68,12 @@ def _now() -> str:
 
 def _envelope(session: Session, request: dict[str, Any]) -> dict[str, Any]:
     application = {"applicationId": session.skill_id}
-    user = {"userId": session.user_id}
+    user: dict[str, Any] = {"userId": session.user_id}
+    if session.granted_scopes:
+        user["permissions"] = {
+            "consentToken": session.api_access_token,
+            "scopes": {scope: {"status": "GRANTED"} for scope in session.granted_scopes},
+        }
     request = {
         "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
         "timestamp": _now(),
@@ -82,8 +94,8 @@ def _envelope(session: Session, request: dict[str, Any]) -> dict[str, Any]:
                 "application": application,
                 "user": user,
                 "device": {"deviceId": session.device_id, "supportedInterfaces": dict(session.supported_interfaces)},
-                "apiEndpoint": API_ENDPOINT,
-                "apiAccessToken": "local-test-token",
+                "apiEndpoint": session.api_endpoint,
+                "apiAccessToken": session.api_access_token,
             }
         },
         "request": request,
@@ -149,3 +161,27 @@ def skill_event_request(session: Session, event_type: str = "AlexaSkillEvent.Ski
     })
     del envelope["session"]
     return envelope
+
+
+def connections_response(session: Session, status: str = "ACCEPTED", token: str = "", code: str = "200") -> dict[str, Any]:
+    """Alexa's answer to the skill's AskFor permission request: ACCEPTED, DENIED or NOT_ANSWERED."""
+    return _envelope(session, {
+        "type": "Connections.Response",
+        "status": {"code": code, "message": "OK" if code == "200" else "Error"},
+        "name": "AskFor",
+        "payload": {"permissionScope": REMINDERS_SCOPE, "status": status},
+        "token": token,
+    })
+
+
+def session_resumed_request(session: Session, status: str = "ACCEPTED", token: str = "", code: str = "200") -> dict[str, Any]:
+    """The skill's session resumed after Alexa's consent dialog (AskForPermissionsConsent over skill connections)."""
+    return _envelope(session, {
+        "type": "SessionResumedRequest",
+        "cause": {
+            "type": "ConnectionCompleted",
+            "token": token,
+            "status": {"code": code, "message": "OK" if code == "200" else "Error"},
+            "result": {"status": status, "permissionScope": REMINDERS_SCOPE},
+        },
+    })

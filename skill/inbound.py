@@ -15,8 +15,11 @@ from typing import Any, Mapping, Optional
 
 from skill.web_json import decode
 
-CONVERSATION_TYPES = frozenset({"LaunchRequest", "IntentRequest", "SessionEndedRequest"})
-"""Requests from her conversation: they always carry a session and a locale."""
+CONVERSATION_TYPES = frozenset({
+    "LaunchRequest", "IntentRequest", "SessionEndedRequest", "Connections.Response", "SessionResumedRequest",
+})
+"""Requests from her conversation: they always carry a session and a locale (the last two: her answer to
+Alexa's permission question for the bedtime reminder)."""
 SERVED_EVENTS = frozenset({"AlexaSkillEvent.SkillDisabled"})
 """Events the skill acts on (disabling the skill deletes her record)."""
 ACKNOWLEDGED_TYPES = frozenset({"System.ExceptionEncountered"})

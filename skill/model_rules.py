@@ -37,6 +37,10 @@ CUSTOM_INTENTS = (
     "TellMeMoreIntent",
     "ResumeWalkthroughIntent",
     "ForgetMeIntent",
+    "SetBedtimeReminderIntent",
+    "BedtimeReminderWhenIntent",
+    "ChangeBedtimeReminderIntent",
+    "CancelBedtimeReminderIntent",
 )
 # "Standard Built-in Intents": every custom skill must include these.
 REQUIRED_BUILT_INS = (

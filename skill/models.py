@@ -74,15 +74,22 @@ def generate(locale: str, source: Optional[dict[str, Any]] = None) -> dict[str, 
     if locale not in known:
         raise ModelSourceError(f"{SOURCE_NAME}: locales: {locale!r} is not one of {known}")
     intents: list[dict[str, Any]] = [{"name": name, "samples": []} for name in source["built_in_intents"]]
+    dialog: list[dict[str, str]] = []
     for name, raw in source["intents"].items():
         if not isinstance(raw, dict):
             raise ModelSourceError(f"{SOURCE_NAME}: intents.{name}: must be a mapping with samples")
         intent: dict[str, Any] = {"name": name}
         slots = raw.get("slots") or {}
+        elicit = _elicited(raw, name, slots)
         if slots:
-            intent["slots"] = [{"name": slot, "type": kind, "samples": []} for slot, kind in slots.items()]
+            intent["slots"] = [
+                {"name": slot, "type": kind,
+                 "samples": _phrases(elicit.get(slot, []), locale, known, f"intents.{name}.elicit.{slot}")}
+                for slot, kind in slots.items()
+            ]
         intent["samples"] = _phrases(raw.get("samples"), locale, known, f"intents.{name}.samples")
         intents.append(intent)
+        dialog.extend({"name": name, "slot": slot, "type": slots[slot]} for slot in elicit)
     types = []
     for type_name, values in source["types"].items():
         rendered = []
@@ -96,7 +103,41 @@ def generate(locale: str, source: Optional[dict[str, Any]] = None) -> dict[str, 
             rendered.append({"id": value["id"], "name": name})
         types.append({"name": type_name, "values": rendered})
     language_model = {"invocationName": source["invocation_name"], "intents": intents, "types": types}
-    return {"interactionModel": {"languageModel": language_model}}
+    model: dict[str, Any] = {"languageModel": language_model}
+    if dialog:
+        model.update(_dialog_model(dialog))
+    return {"interactionModel": model}
+
+
+def _elicited(raw: dict[str, Any], intent: str, slots: dict[str, Any]) -> dict[str, Any]:
+    """The intent's slots the skill asks for (Dialog.ElicitSlot), each with what she may answer."""
+    elicit = raw.get("elicit") or {}
+    if not isinstance(elicit, dict):
+        raise ModelSourceError(f"{SOURCE_NAME}: intents.{intent}.elicit: must map slot names to their answers")
+    for slot in elicit:
+        if slot not in slots:
+            raise ModelSourceError(f"{SOURCE_NAME}: intents.{intent}.elicit.{slot}: not one of the intent's slots")
+    return elicit
+
+
+def _dialog_model(elicited: list[dict[str, str]]) -> dict[str, Any]:
+    """The dialog model Dialog.ElicitSlot needs: the skill asks (SKILL_RESPONSE), with the words of content/."""
+    from skill.reminder_words import load_reminder_words  # the one elicited slot is the reminder's time
+
+    asked = load_reminder_words().lines["ask_time"].variants
+    intents: dict[str, dict[str, Any]] = {}
+    prompts = []
+    for entry in elicited:
+        prompt_id = f"Elicit.Intent-{entry['name']}.IntentSlot-{entry['slot']}"
+        intent = intents.setdefault(entry["name"], {
+            "name": entry["name"], "confirmationRequired": False, "prompts": {}, "slots": [],
+        })
+        intent["slots"].append({
+            "name": entry["slot"], "type": entry["type"], "confirmationRequired": False,
+            "elicitationRequired": True, "prompts": {"elicitation": prompt_id},
+        })
+        prompts.append({"id": prompt_id, "variations": [{"type": "PlainText", "value": v} for v in asked]})
+    return {"dialog": {"delegationStrategy": "SKILL_RESPONSE", "intents": list(intents.values())}, "prompts": prompts}
 
 
 def render(model: dict[str, Any]) -> str:

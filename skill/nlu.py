@@ -22,10 +22,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Mapping, Optional, Sequence
 
+from skill import spoken_times
 from skill.envelope import DEFAULT_LOCALE, SlotFill
 from skill.resources import data_dir, interaction_model_path
 
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
+TIME_SLOT_TYPE = "AMAZON.TIME"
 BUILTIN_PHRASES_FILE = "local-builtins.json"
 
 # Tuned on ~55 paraphrases of real questions (they score 0.51-0.97) and ~35 everyday Alexa
@@ -144,6 +146,8 @@ class _SlotType:
 
     def resolve(self, spoken: str) -> SlotFill:
         """ER for one captured phrase: exact value or synonym, else with filler words trimmed."""
+        if self.name == TIME_SLOT_TYPE:
+            return _time_fill(spoken)
         slot_type = self.name if self.custom else ""
         words = spoken.split()
         candidates = [spoken, " ".join(_trim(words))]
@@ -155,8 +159,16 @@ class _SlotType:
 
     def find(self, text: str) -> Optional[str]:
         """The first value or synonym named anywhere in ``text`` (longest wins), as she said it."""
+        if self.name == TIME_SLOT_TYPE:
+            return spoken_times.find_time(text)
         match = self.finder.search(text) if self.finder else None
         return match.group(0) if match else None
+
+
+def _time_fill(spoken: str) -> SlotFill:
+    """AMAZON.TIME carries the time itself ("21:30") as its value, as Alexa sends it; no resolutions."""
+    value = spoken_times.alexa_time(spoken)
+    return SlotFill(value, value) if value else SlotFill(spoken)
 
 
 def _trim(words: list[str]) -> list[str]:

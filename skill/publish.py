@@ -82,6 +82,9 @@ PRIVACY_AND_COMPLIANCE = {
     "containsAds": False,
 }
 
+# "Skill Manifest Schema", permissions; "Alexa Reminders API Reference": the scope a skill's reminders need.
+PERMISSIONS = [{"name": "alexa::alerts:reminders:skill:readwrite"}]
+
 # "Skill Manifest Schema", apis.custom.endpoint and the SSL certificate type enumeration.
 # "Configure Your Web Service to Use a Self-signed Certificate": self-signed is for testing only.
 SSL_CERTIFICATE_TYPES = ("Trusted", "Wildcard", "SelfSigned")
@@ -179,6 +182,7 @@ def build_manifest(listing: Listing, locales: list[str], endpoint: Mapping[str, 
             },
             "privacyAndCompliance": dict(PRIVACY_AND_COMPLIANCE),
             "apis": {"custom": {"endpoint": dict(endpoint), "interfaces": [APL_INTERFACE]}},
+            "permissions": [dict(p) for p in PERMISSIONS],
         }
     }
 

@@ -16,6 +16,7 @@ from typing import Any, Mapping, Optional
 
 from skill import __version__, models, speech
 from skill.content import TIERS, Content, Line, Topic, load_content
+from skill.reminder_words import ReminderWords, load_reminder_words
 from skill.replies import Reply, Voice
 from skill.resources import data_dir
 from skill.screens import plain_text
@@ -74,7 +75,10 @@ def _doctor_cell(present: bool, why: str) -> str:
     return f"{mark} — {_e(why)}"
 
 
-def build_review(content: Optional[Content] = None, today: Optional[datetime.date] = None) -> str:
+def build_review(
+    content: Optional[Content] = None, today: Optional[datetime.date] = None,
+    reminder_words: Optional[ReminderWords] = None,
+) -> str:
     """The review page as HTML text."""
     content = content or load_content()
     voice = Voice(content, random.Random(0))
@@ -98,6 +102,7 @@ def build_review(content: Optional[Content] = None, today: Optional[datetime.dat
     parts += _lines_section(content, "Conversation lines", "What Alexa says around the advice.", content.prompts)
     parts += _lines_section(content, "Offers", "The one short question that ends an answer.", content.offers)
     parts += _lines_section(content, "Safety lines", "Doctor lines and cautions.", content.safety)
+    parts += _reminder_section(content, reminder_words or load_reminder_words())
     parts += _signoff()
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
@@ -238,6 +243,19 @@ def _lines_section(content: Content, title: Optional[str], note: str, lines: Map
                    f"<td>{_sources(line)}</td><td>{mark}</td></tr>")
     out.append("</table>")
     return out
+
+
+def _reminder_section(content: Content, words: ReminderWords) -> list[str]:
+    """The nightly reminder as her Echo says it, then the lines around setting it."""
+    out = ["<h2>Nightly bedtime reminder</h2>",
+           "<p>With her permission, one daily Alexa reminder at the time she chooses. At that time her Echo "
+           "says one bedtime tip, then the invitation to the guided stretch.</p>",
+           "<table><tr><th>Part</th><th>Wordings</th><th>Article section</th><th>Doctor line</th></tr>"]
+    for name, line in (("tip", words.tip), ("invitation", words.invitation)):
+        out.append(f"<tr class=\"item\"><td>{_e(name)}</td><td>{_variants(line)}</td>"
+                   f"<td>{_sources(line)}</td><td>—</td></tr>")
+    out.append("</table>")
+    return out + _lines_section(content, None, "Setting, reading, changing and cancelling it.", words.lines)
 
 
 def _signoff() -> list[str]:

@@ -255,6 +255,15 @@ class ConversationState:
         self._set("offer", name)
 
     @property
+    def reminder_new_time(self) -> Optional[str]:
+        """The bedtime she asked for ("22:00") while the skill asks whether to change her existing reminder."""
+        return self._text("reminder_new_time")
+
+    @reminder_new_time.setter
+    def reminder_new_time(self, value: Optional[str]) -> None:
+        self._set("reminder_new_time", value)
+
+    @property
     def mode(self) -> Optional[str]:
         """Whether she is in the walkthrough or hearing about a topic (for Next)."""
         return self._text("mode")

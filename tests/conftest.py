@@ -132,6 +132,9 @@ class Conversation:
         fills: dict[str, Optional[SlotFill]] = {name: None for name in declared}
         for name, spoken in slots.items():
             slot_type = declared[name]
+            if slot_type not in self._slot_values:  # a built-in type (AMAZON.TIME): its value as Alexa gives it
+                fills[name] = SlotFill(spoken) if spoken else None
+                continue
             resolved = self._slot_values[slot_type].get(spoken.lower()) if spoken else None
             fills[name] = SlotFill(spoken, *(resolved or (None, None)), slot_type=slot_type) if spoken else None
         return self._run(intent_request(self.session, intent, fills))

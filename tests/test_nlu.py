@@ -30,6 +30,7 @@ def _shipped_samples() -> list[tuple[str, str]]:
     ]["languageModel"]
     builtins = json.loads((data_dir("interaction_models") / "local-builtins.json").read_text("utf-8"))
     first_value = {t["name"]: t["values"][0]["name"]["value"] for t in language.get("types", [])}
+    first_value["AMAZON.TIME"] = "9:30 pm"
     cases = []
     for intent in language["intents"]:
         slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}

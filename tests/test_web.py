@@ -14,7 +14,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from skill import __version__
-from skill.envelope import LOCAL_SKILL_ID, Session, SlotFill, intent_request, launch_request, session_ended_request
+from skill.envelope import (
+    LOCAL_SKILL_ID, Session, SlotFill, connections_response, intent_request, launch_request, session_ended_request,
+)
 from skill.verify import RequestVerifier
 from skill.web import INTERNAL_ERROR, MAX_BODY_BYTES, VERIFICATION_FAILED, WebConfig, create_app
 
@@ -136,7 +138,7 @@ BAD_INPUT = {
     "an unknown request type": (of_type("PizzaRequest"), "request.type: 'PizzaRequest' is not supported by this skill"),
     "CanFulfillIntentRequest": (of_type("CanFulfillIntentRequest"), "request.type: 'CanFulfillIntentRequest' is not supported"),
     "an APL user event": (of_type("Alexa.Presentation.APL.UserEvent"), "is not supported by this skill"),
-    "a Connections.Response": (of_type("Connections.Response"), "is not supported by this skill"),
+    "a Connections.Response": (without("session", lambda: connections_response(Session())), "session: missing"),
     "a very long request type": (of_type("X" * 500), "request.type: '" + "X" * 60 + "…' is not supported"),
 }
 

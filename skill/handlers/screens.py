@@ -33,6 +33,11 @@ from skill.state import MODE_WALKTHROUGH, ConversationState, WalkthroughProgress
 SCREEN_TOKEN = "crampCoachScreen"
 
 
+def _hands_over(response: Response) -> bool:
+    """Whether the response hands the conversation to Alexa (a Connections request, such as asking permission)."""
+    return any(getattr(d, "object_type", "").startswith("Connections.") for d in response.directives or [])
+
+
 class ScreenInterceptor(AbstractResponseInterceptor):
     """Adds the card, and on APL devices the screen, to whatever the handler said."""
 
@@ -56,6 +61,8 @@ class ScreenInterceptor(AbstractResponseInterceptor):
         text = plain_text(speech.ssml) if getattr(speech, "ssml", None) else getattr(speech, "text", "") or ""
         if response.should_end_session and text in self._goodbyes:
             return
+        if response.card is not None or _hands_over(response):
+            return  # a consent card, or Alexa asking her for permission: that response is whole as it is
         step = self._current_step(handler_input)
         title = self._title(handler_input, step, text)
         shown = card(title, text)
