@@ -21,7 +21,7 @@ from skill.serve import serve
 if TYPE_CHECKING:
     from ask_sdk_core.skill import CustomSkill
 
-    from skill.conversation import Turn
+    from skill.conversation import LocalConversation, Turn
     from skill.nlu import LocalUnderstanding, Understanding
 
 PROMPT = "you> "
@@ -124,8 +124,18 @@ def chat(no_launch: bool, with_ssml: bool, show_intent: bool, db: Optional[Path]
       cramp-coach chat --db cramp-coach.sqlite3   # remembered next time, like an Echo
     """
     from skill.conversation import LocalConversation
+    from skill.practice_api import PracticeAlexaApi
 
-    conversation = LocalConversation(_load_skill(db), _load_understanding(locale))
+    practice = PracticeAlexaApi().start()  # "remind me to stretch before bed": practice reminders only
+    try:
+        conversation = LocalConversation(_load_skill(db, practice.trust_bundle), _load_understanding(locale),
+                                         practice=practice)
+        _converse(conversation, no_launch, with_ssml, show_intent)
+    finally:
+        practice.stop()
+
+
+def _converse(conversation: "LocalConversation", no_launch: bool, with_ssml: bool, show_intent: bool) -> None:
     stdin = sys.stdin
     echo_input = not stdin.isatty()
     try:
@@ -186,6 +196,8 @@ def _show(turn: Optional["Turn"], with_ssml: bool, show_intent: bool) -> None:
     if show_intent:
         click.echo(f"heard> {describe(turn.heard)}")
     click.echo(f"{REPLY}{turn.text}")
+    if turn.practice_note:
+        click.echo(f"      ({turn.practice_note})")
     if with_ssml:
         click.echo(f"ssml> {turn.ssml}")
     if turn.session_ended:
@@ -210,13 +222,13 @@ def _load_understanding(locale: str) -> "LocalUnderstanding":
         raise click.ClickException(f"{error} (fix the interaction model, then try again)") from None
 
 
-def _load_skill(db: Optional[Path] = None) -> "CustomSkill":
+def _load_skill(db: Optional[Path] = None, api_ca_bundle: Optional[str] = None) -> "CustomSkill":
     from skill.builder import SkillConfig, build_skill
     from skill.stores import StoreConfig, open_store
 
     try:
         store = open_store(StoreConfig(kind="sqlite", sqlite_path=db)) if db else None
-        return build_skill(SkillConfig(persistence_adapter=store))
+        return build_skill(SkillConfig(persistence_adapter=store, api_ca_bundle=api_ca_bundle))
     except ValueError as error:
         raise click.ClickException(f"{error} (fix the content, then try again)") from None
 

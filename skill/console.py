@@ -10,7 +10,7 @@ answers only a loopback Host header (a web page elsewhere cannot rebind a name t
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from ask_sdk_core.skill import CustomSkill
 from flask import Blueprint, Response, jsonify, request
@@ -20,6 +20,9 @@ from skill.envelope import DEFAULT_LOCALE
 from skill.nlu import LocalUnderstanding
 from skill.request_log import note_problem, note_request
 from skill.serve import is_loopback
+
+if TYPE_CHECKING:
+    from skill.practice_api import PracticeAlexaApi
 
 MAX_TEXT_CHARACTERS = 500
 """Far more than anyone says to Alexa in one breath."""
@@ -46,11 +49,13 @@ def console_blueprint(
     skill: CustomSkill,
     understanding: Optional[LocalUnderstanding] = None,
     conversations: Optional[ConsoleConversations] = None,
+    practice: Optional["PracticeAlexaApi"] = None,
 ) -> Blueprint:
-    """The console's page and JSON endpoint, talking to ``skill`` (the one ``/alexa`` answers with)."""
+    """The console's page and JSON endpoint, talking to ``skill`` (the one ``/alexa`` answers with);
+    bedtime reminders set here go to ``practice``, the local practice Reminders API."""
     understanding = understanding or LocalUnderstanding.for_locale(CONSOLE_LOCALE)
     if conversations is None:
-        conversations = ConsoleConversations(lambda: start_conversation(skill, understanding))
+        conversations = ConsoleConversations(lambda: start_conversation(skill, understanding, practice))
     console = Blueprint("console", __name__, static_folder="console_static", static_url_path="/console/static")
 
     @console.before_request

@@ -15,7 +15,7 @@ import uuid
 import xml.etree.ElementTree as ElementTree
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Optional
 
 from ask_sdk_core.skill import CustomSkill
 
@@ -24,6 +24,9 @@ from skill.conversation import LocalConversation, Turn
 from skill.envelope import Session
 from skill.nlu import LocalUnderstanding, Understanding
 from skill.screens import plain_text
+
+if TYPE_CHECKING:
+    from skill.practice_api import PracticeAlexaApi
 
 MAX_CONVERSATIONS = 256
 """Browsers remembered at once; the one unused longest is forgotten first."""
@@ -37,15 +40,18 @@ PROSODY_RATES = {"x-slow": 0.6, "slow": 0.8, "medium": 1.0, "fast": 1.2, "x-fast
 """SSML's named rates as a multiple of normal speed, which is how browsers take a rate."""
 
 
-def start_conversation(skill: CustomSkill, understanding: LocalUnderstanding) -> LocalConversation:
-    """A new listener on a new screen device: her own user id, so her memory is hers alone."""
+def start_conversation(
+    skill: CustomSkill, understanding: LocalUnderstanding, practice: Optional["PracticeAlexaApi"] = None,
+) -> LocalConversation:
+    """A new listener on a new screen device: her own user id, so her memory is hers alone
+    (with ``practice``, her reminders go to the practice API: nothing is set on a device)."""
     session = Session(
         user_id=f"{CONSOLE_USER_PREFIX}{uuid.uuid4().hex}",
         device_id=f"{CONSOLE_DEVICE_PREFIX}{uuid.uuid4().hex}",
         locale=understanding.locale,
         supported_interfaces={"Alexa.Presentation.APL": {"runtime": {"maxVersion": CONSOLE_APL_RUNTIME}}},
     )
-    return LocalConversation(skill, understanding, session)
+    return LocalConversation(skill, understanding, session, practice=practice)
 
 
 @dataclass
@@ -190,6 +196,7 @@ def turn_json(turn: Turn) -> dict[str, Any]:
         "screen": screen_json(body.get("directives") or []),
         "session_ended": turn.session_ended,
         "expects_reply": not turn.session_ended,
+        "practice": turn.practice_note,
     }
 
 

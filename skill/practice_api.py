@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 LABEL = "practice reminders, nothing is set on a device"
+ALEXA_PERMISSION_QUESTION = "(Alexa asks: Do you allow Cramp Coach to create reminders? Say yes or no.)"
+"""Alexa's own consent question, which the skill never words; chat and the console play Alexa's part."""
 REMINDERS_PATH = "/v1/alerts/reminders"
 TIME_ZONE_PATH = re.compile(r"/v2/devices/([^/]+)/settings/System\.timeZone")
 DEFAULT_TIME_ZONE = "Europe/London"
@@ -66,11 +68,17 @@ class PracticeAlexaApi:
         self._lock = threading.Lock()
         self._folder = tempfile.TemporaryDirectory(prefix="cramp-coach-practice-api-")
         self.ca_file = str(Path(self._folder.name) / "practice-ca.pem")
+        self.trust_bundle = str(Path(self._folder.name) / "trusted-roots.pem")
+        """certifi's roots and the practice CA: the skill still reaches the real APIs while trusting this one."""
         self._server: Optional[ThreadingHTTPServer] = None
 
     # -- running ---------------------------------------------------------------------------------
     def start(self) -> "PracticeAlexaApi":
+        import certifi
+
         cert, key = _write_certificates(Path(self._folder.name), self.ca_file)
+        Path(self.trust_bundle).write_text(Path(certifi.where()).read_text(encoding="utf-8")
+                                           + Path(self.ca_file).read_text(encoding="utf-8"), encoding="utf-8")
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)

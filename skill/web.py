@@ -83,8 +83,14 @@ def create_app(
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json = OrjsonProvider(app)
+    practice = None
     if skill is None:
         skill_config = replace(config.skill, log_requests=False)  # the app logs one line per request itself
+        if config.console:  # reminders set in the browser go to a local practice API, never a device
+            from skill.practice_api import PracticeAlexaApi
+
+            practice = PracticeAlexaApi().start()
+            skill_config = replace(skill_config, api_ca_bundle=practice.trust_bundle)
         if config.store is not None:
             skill_config = replace(skill_config, persistence_adapter=open_store(config.store))
         skill = build_skill(skill_config)
@@ -148,7 +154,7 @@ def create_app(
     if config.console:
         from skill.console import console_blueprint
 
-        app.register_blueprint(console_blueprint(skill))
+        app.register_blueprint(console_blueprint(skill, practice=practice))
     return app
 
 

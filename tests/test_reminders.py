@@ -337,3 +337,41 @@ def test_a_time_already_past_today_starts_tomorrow():
     bedtime = Bedtime(21, 30)
     assert bedtime.first_time(datetime(2026, 3, 1, 20, 0)) == datetime(2026, 3, 1, 21, 30)
     assert bedtime.first_time(datetime(2026, 3, 1, 22, 0)) == datetime(2026, 3, 2, 21, 30)
+
+
+# -- trying it without a device: chat and the browser console ----------------------------------------
+
+
+def test_chat_sets_practice_reminders_by_typed_times_and_says_they_are_practice(words):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    typed = "remind me to stretch before bed\nnine thirty\nyes\nchange it to 10 pm\nwhen is my bedtime reminder\nquit\n"
+    result = subprocess.run([sys.executable, "-m", "skill.cli", "chat", "--no-launch"], input=typed, env=env,
+                            capture_output=True, text=True, timeout=120, cwd=root)
+    assert result.returncode == 0, result.stderr
+    answers = [line.split("alexa> ", 1)[1] for line in result.stdout.splitlines() if "alexa> " in line]
+    assert answers[0] == line(words, "ask_time")
+    assert answers[1].startswith(line(words, "ask_permission"))
+    assert answers[2:] == [line(words, "set_assumed_evening", time="9:30 PM"), line(words, "changed", time="10 PM"),
+                           line(words, "when", time="10 PM")]
+    assert "(practice reminders, nothing is set on a device)" in result.stdout
+
+
+def test_the_browser_console_sets_practice_reminders_labelled_as_practice(words):
+    client = create_app(WebConfig(console=True, verify=False)).test_client()
+
+    def say(text: str, conversation: Optional[str]) -> dict[str, Any]:
+        answer = client.post("/console/say", json={"text": text, "conversation": conversation}).get_json()
+        return answer
+
+    first = say("set a bedtime reminder for 10 pm", None)
+    assert first["practice"] == "practice reminders, nothing is set on a device"
+    assert first["expects_reply"]
+    done = say("yes", first["conversation"])
+    assert done["text"] == line(words, "set", time="10 PM") and done["practice"]
+    assert say("what should i eat", first["conversation"])["practice"] is None

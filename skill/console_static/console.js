@@ -138,6 +138,13 @@
     addTurn("coach", answer.text);
     answerLive.textContent = answer.text;
     showScreen(answer.screen, answer.card);
+    if (answer.practice) {
+      var practice = document.createElement("li");
+      practice.className = "turn ended practice";
+      practice.textContent = "(" + answer.practice + ")";
+      transcript.append(practice);
+      showLatest();
+    }
     if (answer.session_ended) {
       var ended = document.createElement("li");
       ended.className = "turn ended";
