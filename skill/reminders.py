@@ -117,8 +117,6 @@ class BedtimeReminders:
         try:
             zone = self._call(self._settings.get_system_time_zone, device.device_id)
         except ReminderFailure as failure:
-            if failure.failure is not Failure.UNAVAILABLE:
-                raise
             log.warning("time zone unavailable (%s); using %s", failure, FALLBACK_TIME_ZONE)
             return FALLBACK_TIME_ZONE
         return zone if isinstance(zone, str) and zone else FALLBACK_TIME_ZONE
