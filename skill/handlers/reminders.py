@@ -10,7 +10,7 @@ a consent card in the Alexa app. Every API failure is one short sentence and cha
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot, is_intent_name, is_request_type
@@ -23,7 +23,14 @@ from skill import speech
 from skill.bedtime import Bedtime, read_slot
 from skill.handlers.base import SkillHandler, SkillParts
 from skill.reminder_words import ReminderWords
-from skill.reminders import REMINDERS_SCOPE, BedtimeReminders, Failure, ReminderFailure, has_permission
+from skill.reminders import (
+    REMINDERS_SCOPE,
+    BedtimeReminder,
+    BedtimeReminders,
+    Failure,
+    ReminderFailure,
+    has_permission,
+)
 from skill.replies import Reply
 from skill.state import ConversationState
 
@@ -84,6 +91,19 @@ class ReminderHandler(SkillHandler):
             Failure.LIMIT: "device_limit", Failure.BUSY: "busy",
         }.get(failure.failure, "unavailable"))
 
+    def with_existing(
+        self, handler_input: HandlerInput, act: Callable[[BedtimeReminders, BedtimeReminder], Response],
+    ) -> Response:
+        """Act on her reminder; without the permission, or without a reminder, there is none to act on."""
+        if not has_permission(handler_input):
+            return self.close(handler_input, "none_set")
+        try:
+            reminders = BedtimeReminders(handler_input)
+            existing = reminders.current()
+            return self.close(handler_input, "none_set") if existing is None else act(reminders, existing)
+        except ReminderFailure as failure:
+            return self.failed(handler_input, failure)
+
     def reminder_text(self) -> str:
         """What her Echo says each night: a bedtime tip and the invitation to the stretch."""
         return f"{self.voice.pick(self.words.tip)} {self.voice.pick(self.words.invitation)}"
@@ -135,15 +155,8 @@ class ReminderWhenHandler(ReminderHandler):
         return is_intent_name(WHEN_INTENT)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if not has_permission(handler_input):
-            return self.close(handler_input, "none_set")
-        try:
-            existing = BedtimeReminders(handler_input).current()
-        except ReminderFailure as failure:
-            return self.failed(handler_input, failure)
-        if existing is None:
-            return self.close(handler_input, "none_set")
-        return self.close(handler_input, "when", time=existing.bedtime.spoken())
+        return self.with_existing(handler_input, lambda reminders, existing: self.close(
+            handler_input, "when", time=existing.bedtime.spoken()))
 
 
 class CancelReminderHandler(ReminderHandler):
@@ -153,17 +166,11 @@ class CancelReminderHandler(ReminderHandler):
         return is_intent_name(CANCEL_INTENT)(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if not has_permission(handler_input):
-            return self.close(handler_input, "none_set")
-        try:
-            reminders = BedtimeReminders(handler_input)
-            existing = reminders.current()
-            if existing is None:
-                return self.close(handler_input, "none_set")
+        def cancel(reminders: BedtimeReminders, existing: BedtimeReminder) -> Response:
             reminders.cancel(existing)
-        except ReminderFailure as failure:
-            return self.failed(handler_input, failure)
-        return self.close(handler_input, "cancelled")
+            return self.close(handler_input, "cancelled")
+
+        return self.with_existing(handler_input, cancel)
 
 
 class ChangeOfferHandler(ReminderHandler):
