@@ -383,3 +383,22 @@ def test_the_browser_console_sets_practice_reminders_labelled_as_practice(words)
     done = say("yes", first["conversation"])
     assert done["text"] == line(words, "set", time="10 PM") and done["practice"]
     assert say("what should i eat", first["conversation"])["practice"] is None
+
+
+def test_the_manifest_declares_the_reminders_permission():
+    from skill.publish import build_manifest, endpoint_for, load_listing
+
+    manifest = build_manifest(load_listing(), ["en-US"], endpoint_for(endpoint="https://coach.example.org/alexa"))
+    assert manifest["manifest"]["permissions"] == [{"name": REMINDERS_SCOPE}]
+
+
+def test_the_clinicians_review_shows_the_reminder_words_with_their_source(words):
+    from html import escape
+
+    from skill.review import build_review
+
+    page = build_review()
+    section = page[page.index("Nightly bedtime reminder"):]
+    for wording in (*words.tip.variants, *words.invitation.variants):
+        assert escape(wording, quote=False) in section
+    assert "<td>First (warmth, rest, massage)</td>" in section and "<td>Third (when a cramp comes)</td>" in section
