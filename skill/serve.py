@@ -116,7 +116,11 @@ def freeze_startup_objects(worker: Any = None) -> None:
               envvar=f"{ENV_PREFIX}WORKERS", show_envvar=True,
               help="Worker processes; each loads the skill once at start.")
 @click.option("--skill-id", "skill_ids", type=SkillIdType(), multiple=True, envvar=f"{ENV_PREFIX}SKILL_IDS",
-              show_envvar=True, help="Answer only this skill (repeatable; comma-separated in the environment).")
+              show_envvar=True, help="Answer only this skill (repeatable; comma-separated in the environment). "
+                                     "Required with verification on, unless --any-skill.")
+@click.option("--any-skill", is_flag=True, envvar=f"{ENV_PREFIX}ANY_SKILL", show_envvar=True,
+              help="Answer signed requests for any skill id (Amazon requires a skill to check that a request "
+                   "is meant for it: give --skill-id instead).")
 @click.option("--ca-bundle", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               envvar=f"{ENV_PREFIX}CA_BUNDLE", show_envvar=True,
               help="PEM roots to validate Amazon's signing chain against (default: certifi's bundle).")
@@ -151,12 +155,14 @@ def freeze_startup_objects(worker: Any = None) -> None:
 def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bundle: Optional[Path],
           no_verify: bool, insecure_ok: bool, store_kind: str, sqlite_path: Optional[Path],
           dynamodb_table: Optional[str], dynamodb_region: Optional[str], dynamodb_endpoint_url: Optional[str],
-          user_salt: Optional[str], console: bool, fast_serializer: bool, allow_test_cert_chain: bool) -> None:
+          user_salt: Optional[str], console: bool, fast_serializer: bool, allow_test_cert_chain: bool,
+          any_skill: bool) -> None:
     """Serve the skill to Alexa over HTTP: POST /alexa, GET /healthz.
 
     Runs under gunicorn with WORKERS processes. Every request is checked as Amazon requires
-    of a skill hosted as a web service (signature, certificate chain, timestamp) and, with
-    --skill-id, that it is for this skill. Flags win over the environment variables shown.
+    of a skill hosted as a web service (signature, certificate chain, timestamp) and that it
+    is for this skill: --skill-id is required (or --any-skill, to answer every skill's requests).
+    Flags win over the environment variables shown.
 
     --console also serves a page at / to try the skill in a browser, typing or speaking. It
     is for this computer only (loopback --host), runs one worker, and its requests skip
@@ -173,6 +179,12 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
             f"--console lets anyone who can reach {host} talk to the skill without Alexa's verification; "
             "it is for this computer only: listen on 127.0.0.1 (the default), localhost or ::1",
             param_hint="--host",
+        )
+    if not no_verify and not skill_ids and not any_skill and not console:
+        raise click.UsageError(
+            "a skill id is required: Alexa signs requests for every skill, so without one this server would answer "
+            "any skill's; pass --skill-id amzn1.ask.skill.… (or set CRAMP_COACH_SKILL_IDS), "
+            "or --any-skill to accept them all"
         )
     requested_workers = workers
     if console:
@@ -214,6 +226,8 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
         if requested_workers != CONSOLE_WORKERS:
             log.info("console: one worker, not %d: each browser's conversation lives in its memory",
                      requested_workers)
+    if any_skill and not skill_ids and not no_verify:
+        log.warning("--any-skill: signed requests for ANY skill are answered; give --skill-id to answer only yours")
     if no_verify:
         log.warning("=" * 72)
         log.warning("REQUEST VERIFICATION IS OFF (--no-verify): for local testing only, never for Alexa.")

@@ -117,21 +117,38 @@ def run_serve(*args: str, env: Optional[dict[str, str]] = None):
 
 
 def test_serve_defaults_to_loopback_with_verification_on(started):
-    assert run_serve().exit_code == 0
+    assert run_serve("--skill-id", LOCAL_SKILL_ID).exit_code == 0
     (settings,) = started
     assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8080, 2)
-    assert settings.web.verify and settings.web.skill_ids == () and settings.web.ca_bundle is None
+    assert settings.web.verify and settings.web.skill_ids == (LOCAL_SKILL_ID,) and settings.web.ca_bundle is None
     assert settings.web.store.kind == "sqlite"
 
 
+def test_verification_without_a_skill_id_is_refused_with_what_to_do(started):
+    """Alexa signs every skill's requests alike: without an id this server would answer any skill."""
+    result = run_serve()
+    assert result.exit_code == 2 and started == []
+    assert "--skill-id" in result.output and "--any-skill" in result.output and "Traceback" not in result.output
+    assert run_serve(env={"CRAMP_COACH_SKILL_IDS": LOCAL_SKILL_ID}).exit_code == 0
+
+
+def test_any_skill_must_be_asked_for_and_then_warns(started, caplog):
+    assert run_serve("--any-skill").exit_code == 0
+    assert started[0].web.skill_ids == () and "ANY skill" in caplog.text
+
+
+def test_without_verification_the_skill_id_stays_optional(started):
+    assert run_serve("--no-verify").exit_code == 0
+
+
 def test_every_worker_shares_one_store_so_memory_is_refused_with_several_workers(started):
-    result = run_serve("--store", "memory", "--workers", "2")
+    result = run_serve("--any-skill", "--store", "memory", "--workers", "2")
     assert result.exit_code == 2 and "--workers 1" in result.output and started == []
-    assert run_serve("--store", "memory", "--workers", "1").exit_code == 0
+    assert run_serve("--any-skill", "--store", "memory", "--workers", "1").exit_code == 0
 
 
 def test_store_settings_are_checked_before_any_worker_starts(started):
-    result = run_serve("--store", "dynamodb")
+    result = run_serve("--any-skill", "--store", "dynamodb")
     assert result.exit_code == 2 and "table name is required" in result.output and started == []
 
 
@@ -169,7 +186,7 @@ def test_no_verify_is_fine_on_loopback(started, host):
 def test_a_ca_bundle_that_is_not_pem_is_refused_at_start(started, tmp_path):
     bundle = tmp_path / "roots.pem"
     bundle.write_text("not a certificate")
-    result = run_serve("--ca-bundle", str(bundle))
+    result = run_serve("--any-skill", "--ca-bundle", str(bundle))
     assert result.exit_code == 1 and "--ca-bundle" in result.output and started == []
 
 
