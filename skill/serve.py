@@ -208,7 +208,11 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
     from skill.stores import StoreConfig
     from skill.web import WebConfig
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    from skill.logtext import OneLineFormatter
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter(LOG_FORMAT))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     test_cert_chain = _test_cert_chain(os.environ, allow_test_cert_chain, host, no_verify)
     try:
         load_content()  # fail here, once and readably, rather than in every worker
