@@ -244,6 +244,8 @@ class RequestVerifier:
             chain = verifier.verify(leaf, intermediates)
         except VerificationError as error:
             raise VerificationFailed(f"cert chain rejected: {error}") from None
+        if ECHO_API_DOMAIN not in _dns_names(leaf):
+            raise VerificationFailed(f"signing certificate does not name {ECHO_API_DOMAIN} itself (a wildcard is not enough)")
         public_key = leaf.public_key()
         if not isinstance(public_key, rsa.RSAPublicKey):
             raise VerificationFailed("signing certificate key is not RSA")
@@ -252,3 +254,12 @@ class RequestVerifier:
             not_before=max(cert.not_valid_before_utc for cert in chain),
             not_after=min(cert.not_valid_after_utc for cert in chain),
         )
+
+
+def _dns_names(certificate: x509.Certificate) -> set[str]:
+    """The leaf's subjectAltName DNS names, lower case (path validation has already required the extension)."""
+    try:
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return set()
+    return {name.lower() for name in names.get_values_for_type(x509.DNSName)}

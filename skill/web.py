@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from ask_sdk_core.exceptions import SerializationException
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, abort, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill import __version__
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 128 * 1024
 """Alexa's requests are a few KiB; anything near this is not from Alexa."""
+BODY_READ_CHUNK_BYTES = 16 * 1024
 VERIFICATION_FAILED = "request verification failed"
 INTERNAL_ERROR = "internal error"
 _PATHS = ("/alexa", "/healthz")
@@ -120,7 +121,7 @@ def create_app(
 
     @app.post("/alexa")
     def alexa() -> Any:
-        body = request.get_data(cache=False)
+        body = _read_body(config.max_body_bytes)
         if verifier is not None:
             try:
                 verifier.check_signature(
@@ -163,6 +164,23 @@ def _check_provenance(inbound: InboundRequest, config: WebConfig, verifier: Opti
     except VerificationFailed as failure:
         return str(failure)
     return None
+
+
+def _read_body(limit: int) -> bytes:
+    """The body, or 413 past ``limit``: werkzeug checks a declared Content-Length, but silently cuts a chunked body short."""
+    if request.content_length is not None:
+        return request.get_data(cache=False)
+    if "wsgi.input_terminated" not in request.environ:
+        return b""  # no length and no server-terminated stream: nothing safe to read (werkzeug's rule)
+    stream, chunks, size = request.environ["wsgi.input"], [], 0
+    while True:
+        chunk = stream.read(min(BODY_READ_CHUNK_BYTES, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            abort(413)
 
 
 def _test_chain_loader(pem: bytes) -> ChainLoader:

@@ -6,6 +6,7 @@ test CA); here the server with verification on proves it refuses an unsigned req
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
@@ -76,6 +77,29 @@ def test_bad_input_over_real_http_is_a_json_400(start):
     server = start("--no-verify", "--store", "memory")
     server.wait_until_healthy()
     assert server.post(b"not json") == (400, {"error": "body: not JSON"})
+
+
+def test_an_over_long_chunked_body_is_a_413_not_a_truncated_400(start):
+    server = start("--no-verify", "--store", "memory")
+    server.wait_until_healthy()
+    envelope = launch_request(Session())
+    assert post_chunked(server, json.dumps(envelope).encode())[0] == 200
+    envelope["session"]["attributes"] = {"padding": "x" * 200_000}
+    status, answer = post_chunked(server, json.dumps(envelope).encode())
+    assert status == 413 and "body too large" in answer["error"]
+
+
+def post_chunked(server: LiveServer, body: bytes) -> tuple[int, dict[str, Any]]:
+    """POST ``body`` in 8 KiB chunks with Transfer-Encoding: chunked (no Content-Length), as a proxy may."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        chunks = (body[i:i + 8192] for i in range(0, len(body), 8192))
+        connection.request("POST", "/alexa", body=chunks, encode_chunked=True,
+                           headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
 
 
 def test_with_verification_on_an_unsigned_request_is_refused(start, tmp_path):

@@ -178,6 +178,7 @@ BROKEN_RULES = {
     "expired leaf": _serve_chain(lambda a: a.issue(not_before=NOW - timedelta(days=400), not_after=NOW - timedelta(seconds=1))),
     "leaf not yet valid": _serve_chain(lambda a: a.issue(not_before=NOW + timedelta(hours=1))),
     "leaf without a subjectAltName": _serve_chain(lambda a: a.issue(names=())),
+    "leaf whose only name is *.amazon.com": _serve_chain(lambda a: a.issue(names=("*.amazon.com",))),
     "leaf for another name": _serve_chain(lambda a: a.issue(names=("echo-api.amazon.com.attacker.example",))),
     "chain to an untrusted root": _serve_chain(lambda a: Authority().issue()),
     "chain without its intermediate": _serve_chain(lambda a: a.issue(with_intermediate=False)),
