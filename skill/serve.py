@@ -74,6 +74,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Real-IP")
+"""Headers a proxy adds: a request carrying one came from elsewhere, whatever its loopback peer and Host say."""
+
+
+def proxy_header(headers: Mapping[str, str]) -> Optional[str]:
+    """The first proxy header ``headers`` carry, or None: loopback-only features refuse such requests."""
+    return next((name for name in PROXY_HEADERS if name in headers), None)
+
+
 def run_server(settings: ServeSettings) -> None:
     """Run gunicorn in this process until it is told to stop; each worker builds its own app."""
     from gunicorn.app.base import BaseApplication

@@ -22,6 +22,7 @@ from skill.builder import SkillConfig, build_skill
 from skill.inbound import EMPTY_RESPONSE, BadEnvelope, Disposition, InboundRequest, check_envelope, parse_body
 from skill.invoke import invoke
 from skill.request_log import log_requests, note_problem, note_request
+from skill.serve import proxy_header
 from skill.stores import StoreConfig, open_store
 from skill.web_json import OrjsonProvider
 from skill.verify import (
@@ -121,6 +122,10 @@ def create_app(
 
     @app.post("/alexa")
     def alexa() -> Any:
+        if not config.verify:
+            forwarded = proxy_header(request.headers)
+            if forwarded:  # --no-verify trusts loopback; a proxy in front makes the whole internet loopback
+                return _refuse(403, f"{forwarded.lower()}: with verification off, requests through a proxy are refused")
         body = _read_body(config.max_body_bytes)
         if verifier is not None:
             try:

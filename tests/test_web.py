@@ -225,6 +225,20 @@ def test_skill_ids_are_enforced_even_without_signature_checks(skill):
     assert response.get_json() == {"error": VERIFICATION_FAILED}
 
 
+@pytest.mark.parametrize("header", ["Forwarded", "X-Forwarded-For", "X-Real-IP"])
+def test_without_verification_a_request_through_a_proxy_is_refused(client, header):
+    """--no-verify is safe only on loopback; behind a proxy, loopback is everyone."""
+    response = post(client, launch(), headers={header: "203.0.113.9"})
+    assert response.status_code == 403 and "proxy" in response.get_json()["error"]
+
+
+def test_with_verification_on_a_proxy_in_front_is_expected(skill, authority):
+    app = create_app(WebConfig(skill_ids=(LOCAL_SKILL_ID,)), skill=skill,
+                     verifier=RequestVerifier([authority.root_cert], load_chain=FakeS3()))
+    response = post(app.test_client(), launch(), headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.get_json() == {"error": VERIFICATION_FAILED}  # refused for its missing signature, not the proxy
+
+
 def test_serving_without_verification_warns_loudly(skill, caplog):
     create_app(WebConfig(verify=False), skill=skill)
     assert any(r.levelno == logging.WARNING and "VERIFICATION IS OFF" in r.getMessage() for r in caplog.records)
