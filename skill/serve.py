@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Optional
+from urllib.parse import urlsplit
 
 import click
 from click.core import ParameterSource
@@ -34,6 +35,10 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 STORE_KINDS = ("sqlite", "dynamodb", "memory")
 TEST_CERT_CHAIN_VARIABLE = f"{ENV_PREFIX}TEST_CERT_CHAIN_FILE"
 """TESTS AND BENCHMARKS ONLY: a PEM chain that answers for every Amazon cert URL (with --allow-test-cert-chain)."""
+TEST_CERT_ORIGIN_VARIABLE = f"{ENV_PREFIX}TEST_CERT_ORIGIN"
+"""TESTS AND BENCHMARKS ONLY: a loopback HTTPS origin that serves chains by Amazon's path (with --allow-test-cert-chain)."""
+TEST_CERT_ORIGIN_CA_VARIABLE = f"{ENV_PREFIX}TEST_CERT_ORIGIN_CA"
+"""The PEM root that origin's TLS certificate is issued by."""
 CONSOLE_WORKERS = 1
 """The console keeps each browser's conversation in its worker's memory, so there is one worker."""
 
@@ -223,6 +228,7 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
     handler.setFormatter(OneLineFormatter(LOG_FORMAT))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
     test_cert_chain = _test_cert_chain(os.environ, allow_test_cert_chain, host, no_verify)
+    test_cert_origin, test_cert_origin_ca = _test_cert_origin(os.environ) if allow_test_cert_chain else (None, None)
     try:
         load_content()  # fail here, once and readably, rather than in every worker
     except ValueError as error:
@@ -232,7 +238,8 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
                         user_key_salt=user_salt)
     _check_store(store)
     web = WebConfig(verify=not no_verify, skill_ids=skill_ids, ca_bundle=ca_bundle,
-                    skill=SkillConfig(fast_serializer=fast_serializer), test_cert_chain=test_cert_chain, store=store,
+                    skill=SkillConfig(fast_serializer=fast_serializer), test_cert_chain=test_cert_chain,
+                    test_cert_origin=test_cert_origin, test_cert_origin_ca=test_cert_origin_ca, store=store,
                     console=console)
     if console:
         log.info("console: open http://%s/ in a browser on this computer", ServeSettings(host, port, workers, web).bind)
@@ -253,18 +260,23 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
 def _test_cert_chain(environ: Mapping[str, str], allowed: bool, host: str, no_verify: bool) -> Optional[bytes]:
     """The benchmarks' stand-in for Amazon's signing chain: only when asked for twice, on loopback, loudly."""
     path = environ.get(TEST_CERT_CHAIN_VARIABLE)
-    if not path and not allowed:
+    origin = environ.get(TEST_CERT_ORIGIN_VARIABLE)
+    if not path and not origin and not allowed:
         return None
     if not allowed:
-        raise click.UsageError(f"{TEST_CERT_CHAIN_VARIABLE} is set: it replaces Amazon's signing certificates and is "
+        variable = TEST_CERT_CHAIN_VARIABLE if path else TEST_CERT_ORIGIN_VARIABLE
+        raise click.UsageError(f"{variable} is set: it replaces Amazon's signing certificates and is "
                                "for tests and benchmarks only; unset it, or add --allow-test-cert-chain")
-    if not path:
-        raise click.UsageError(f"--allow-test-cert-chain needs {TEST_CERT_CHAIN_VARIABLE}: a PEM chain, leaf first")
+    if not path and not origin:
+        raise click.UsageError(f"--allow-test-cert-chain needs {TEST_CERT_CHAIN_VARIABLE}: a PEM chain, leaf first "
+                               f"(or {TEST_CERT_ORIGIN_VARIABLE}: a loopback HTTPS server to fetch chains from)")
     if no_verify:
         raise click.UsageError("--allow-test-cert-chain is for testing verification; drop --no-verify")
     if not is_loopback(host):
         raise click.BadParameter(f"a test certificate chain is for this computer only, not {host}: "
                                  "listen on 127.0.0.1", param_hint="--host")
+    if not path:
+        return None
     try:
         pem = Path(path).read_bytes()
     except OSError as error:
@@ -276,6 +288,24 @@ def _test_cert_chain(environ: Mapping[str, str], allowed: bool, host: str, no_ve
                 "not Amazon's. For tests and benchmarks only, never for Alexa.", TEST_CERT_CHAIN_VARIABLE, path)
     log.warning("=" * 72)
     return pem
+
+
+def _test_cert_origin(environ: Mapping[str, str]) -> tuple[Optional[str], Optional[bytes]]:
+    """A loopback HTTPS server to fetch chains from, and its TLS root (already gated by ``_test_cert_chain``)."""
+    origin = environ.get(TEST_CERT_ORIGIN_VARIABLE)
+    if not origin:
+        return None, None
+    parts = urlsplit(origin)
+    if parts.scheme != "https" or not is_loopback(parts.hostname or "") or parts.path not in ("", "/"):
+        raise click.UsageError(f"{TEST_CERT_ORIGIN_VARIABLE}: {origin!r}: expected https://127.0.0.1:PORT")
+    ca_path = environ.get(TEST_CERT_ORIGIN_CA_VARIABLE)
+    try:
+        ca = Path(ca_path).read_bytes() if ca_path else None
+    except OSError as error:
+        raise click.UsageError(f"{TEST_CERT_ORIGIN_CA_VARIABLE}: {error}") from None
+    log.warning("TEST CERTIFICATE SERVER IN USE (%s=%s): chains are fetched from it, not from Amazon. "
+                "For tests and benchmarks only, never for Alexa.", TEST_CERT_ORIGIN_VARIABLE, origin)
+    return origin.rstrip("/"), ca
 
 
 def _check_store(store: "StoreConfig") -> None:

@@ -9,6 +9,7 @@ is ever logged.
 from __future__ import annotations
 
 import logging
+import ssl
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -19,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 
 from skill import __version__
 from skill.builder import SkillConfig, build_skill
+from skill.cert_fetch import HttpsChainFetcher
 from skill.inbound import EMPTY_RESPONSE, BadEnvelope, Disposition, InboundRequest, check_envelope, parse_body
 from skill.invoke import invoke
 from skill.request_log import log_requests, note_problem, note_request
@@ -30,10 +32,11 @@ from skill.verify import (
     SIGNATURE_HEADER,
     ChainLoader,
     RequestVerifier,
+    SignatureHeaders,
     VerificationFailed,
     check_application_id,
-    fetch_cert_chain,
     load_trust_roots,
+    read_signature_headers,
 )
 
 if TYPE_CHECKING:
@@ -71,6 +74,10 @@ class WebConfig:
     """Where her memory lives, opened in each worker; None: in this process's memory only."""
     test_cert_chain: Optional[bytes] = None
     """TESTS AND BENCHMARKS ONLY: a PEM chain given for every cert URL instead of Amazon's (still validated)."""
+    test_cert_origin: Optional[str] = None
+    """TESTS AND BENCHMARKS ONLY: fetch chains from this loopback HTTPS origin instead of s3.amazonaws.com."""
+    test_cert_origin_ca: Optional[bytes] = None
+    """The PEM root the test origin's TLS certificate is issued by."""
     console: bool = False
     """Also serve the browser console at ``/`` (skill/console.py); loopback only, never for Alexa."""
 
@@ -91,8 +98,7 @@ def create_app(
             skill_config = replace(skill_config, persistence_adapter=open_store(config.store))
         skill = build_skill(skill_config)
     if config.verify and verifier is None:
-        load_chain = fetch_cert_chain if config.test_cert_chain is None else _test_chain_loader(config.test_cert_chain)
-        verifier = RequestVerifier(load_trust_roots(config.ca_bundle), load_chain=load_chain)
+        verifier = RequestVerifier(load_trust_roots(config.ca_bundle), load_chain=_chain_loader(config))
     if not config.verify:
         verifier = None
         log.warning(
@@ -127,11 +133,11 @@ def create_app(
             if forwarded:  # --no-verify trusts loopback; a proxy in front makes the whole internet loopback
                 return _refuse(403, f"{forwarded.lower()}: with verification off, requests through a proxy are refused")
         body = _read_body(config.max_body_bytes)
-        if verifier is not None:
+        signed: Optional[SignatureHeaders] = None
+        if verifier is not None:  # cheap checks first; the chain (maybe a fetch) and RSA come last
             try:
-                verifier.check_signature(
-                    request.headers.get(CERT_CHAIN_URL_HEADER), request.headers.get(SIGNATURE_HEADER), body
-                )
+                signed = read_signature_headers(request.headers.get(CERT_CHAIN_URL_HEADER),
+                                                request.headers.get(SIGNATURE_HEADER))
             except VerificationFailed as failure:
                 return _refuse(400, VERIFICATION_FAILED, reason=f"verification: {failure}")
         try:
@@ -141,6 +147,11 @@ def create_app(
             return _refuse(400, str(problem))
         note_request(inbound.request_type, inbound.intent_name)
         failure = _check_provenance(inbound, config, verifier)
+        if failure is None and verifier is not None and signed is not None:
+            try:
+                verifier.check_signed_body(signed, body)
+            except VerificationFailed as refused:
+                failure = str(refused)
         if failure:
             return _refuse(400, VERIFICATION_FAILED, reason=f"verification: {failure}")
         if inbound.disposition is Disposition.ACKNOWLEDGE:
@@ -186,6 +197,18 @@ def _read_body(limit: int) -> bytes:
         size += len(chunk)
         if size > limit:
             abort(413)
+
+
+def _chain_loader(config: WebConfig) -> ChainLoader:
+    """Amazon's bucket over HTTPS; or, for tests and benchmarks only, a fixed chain or a local HTTPS server."""
+    if config.test_cert_chain is not None:
+        return _test_chain_loader(config.test_cert_chain)
+    if config.test_cert_origin is not None:
+        log.warning("TEST CERTIFICATE SERVER IN USE: chains are fetched from %s, not Amazon's bucket",
+                    config.test_cert_origin)
+        context = ssl.create_default_context(cadata=(config.test_cert_origin_ca or b"").decode("ascii") or None)
+        return HttpsChainFetcher(origin=config.test_cert_origin, ssl_context=context)
+    return HttpsChainFetcher()
 
 
 def _test_chain_loader(pem: bytes) -> ChainLoader:
