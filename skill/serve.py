@@ -28,8 +28,13 @@ ENV_PREFIX = "CRAMP_COACH_"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 DEFAULT_WORKERS = 2
-WORKER_TIMEOUT_SECONDS = 30
-"""Alexa gives up after 8 s; a worker stuck far longer than that is restarted."""
+WORKER_CLASS = "gthread"
+"""Threads in each worker: a slow client or a certificate fetch holds one thread, not the whole worker."""
+THREADS_PER_WORKER = 8
+"""More than the slow clients one worker should absorb alone (workers + 2 in the tests); beyond that, the
+proxy in front buffers requests (deploy kit), as any server facing the internet needs."""
+WORKER_TIMEOUT_SECONDS = 15
+"""Alexa gives up after 8 s; a worker whose main loop is stuck past this is restarted."""
 GRACEFUL_TIMEOUT_SECONDS = 10
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 STORE_KINDS = ("sqlite", "dynamodb", "memory")
@@ -98,6 +103,8 @@ def run_server(settings: ServeSettings) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", [settings.bind])
             self.cfg.set("workers", settings.workers)
+            self.cfg.set("worker_class", WORKER_CLASS)
+            self.cfg.set("threads", THREADS_PER_WORKER)
             self.cfg.set("timeout", WORKER_TIMEOUT_SECONDS)
             self.cfg.set("graceful_timeout", GRACEFUL_TIMEOUT_SECONDS)
             self.cfg.set("proc_name", "cramp-coach")
