@@ -247,6 +247,7 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
     web = WebConfig(verify=not no_verify, skill_ids=skill_ids, ca_bundle=ca_bundle,
                     skill=SkillConfig(fast_serializer=fast_serializer), test_cert_chain=test_cert_chain,
                     test_cert_origin=test_cert_origin, test_cert_origin_ca=test_cert_origin_ca, store=store,
+                    store_prepared=True,
                     console=console)
     if console:
         log.info("console: open http://%s/ in a browser on this computer", ServeSettings(host, port, workers, web).bind)
@@ -315,14 +316,46 @@ def _test_cert_origin(environ: Mapping[str, str]) -> tuple[Optional[str], Option
     return origin.rstrip("/"), ca
 
 
+class StartupError(click.ClickException):
+    """A setting that cannot work: one line saying what and what to do, exit code 2 (as for bad flags)."""
+
+    exit_code = 2
+
+
 def _check_store(store: "StoreConfig") -> None:
-    """Open the store once before the workers do: settings are checked and the schema migrated here."""
+    """Open the store once, in the master before any worker forks: settings checked, schema migrated, salt settled,
+    and the store asked whether it answers, so a broken one stops ``serve`` here rather than at her first request."""
+    import sqlite3
+
     from skill.stores import StoreConfigError, open_store
 
     try:
-        open_store(store)
+        opened = open_store(store, prepare=True)
     except StoreConfigError as error:
         raise click.UsageError(str(error)) from None
+    except (OSError, sqlite3.Error) as error:
+        raise StartupError(_store_error(store, error)) from None
+    problem = opened.problem()
+    if problem:
+        raise StartupError(f"{problem}; {_store_settings_hint(store)}")
+
+
+def _store_error(store: "StoreConfig", error: Exception) -> str:
+    from skill.stores.sqlite import default_database_path
+
+    path = store.sqlite_path or default_database_path()
+    if "locked" in str(error):
+        return (f"the SQLite database {path} is locked by another process ({error}); stop that process or wait, "
+                "then start again")
+    return (f"cannot write the SQLite database {path} ({type(error).__name__}: {error}); make the file and its folder "
+            "writable by this user, or choose another file with --db (CRAMP_COACH_SQLITE_PATH)")
+
+
+def _store_settings_hint(store: "StoreConfig") -> str:
+    if store.kind == "dynamodb":
+        return ("check --dynamodb-table, --dynamodb-region and --dynamodb-endpoint-url "
+                "(CRAMP_COACH_DYNAMODB_TABLE, CRAMP_COACH_DYNAMODB_REGION, CRAMP_COACH_DYNAMODB_ENDPOINT_URL)")
+    return "check --db (CRAMP_COACH_SQLITE_PATH)"
 
 
 def _check_trust_roots(ca_bundle: Optional[Path]) -> None:

@@ -25,7 +25,7 @@ from skill.inbound import EMPTY_RESPONSE, BadEnvelope, Disposition, InboundReque
 from skill.invoke import invoke
 from skill.request_log import log_requests, note_problem, note_request
 from skill.serve import proxy_header
-from skill.stores import StoreConfig, open_store
+from skill.stores import ResilientAdapter, StoreConfig, open_store
 from skill.web_json import OrjsonProvider
 from skill.verify import (
     CERT_CHAIN_URL_HEADER,
@@ -72,6 +72,8 @@ class WebConfig:
     """How to build the skill (content, seed); used when no skill is passed to create_app."""
     store: Optional[StoreConfig] = None
     """Where her memory lives, opened in each worker; None: in this process's memory only."""
+    store_prepared: bool = False
+    """The store was created, migrated and checked before this app (serve's master does it before forking)."""
     test_cert_chain: Optional[bytes] = None
     """TESTS AND BENCHMARKS ONLY: a PEM chain given for every cert URL instead of Amazon's (still validated)."""
     test_cert_origin: Optional[str] = None
@@ -90,12 +92,15 @@ def create_app(
 ) -> Flask:
     """The Flask app. Tests pass a prebuilt ``skill``, and a ``verifier`` with their own clock and CA."""
     app = Flask(__name__)
+    store: Optional[ResilientAdapter] = None
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json = OrjsonProvider(app)
     if skill is None:
         skill_config = replace(config.skill, log_requests=False)  # the app logs one line per request itself
         if config.store is not None:
-            skill_config = replace(skill_config, persistence_adapter=open_store(config.store))
+            # under serve the master prepared it: a worker must start even while the store is locked or down
+            store = open_store(config.store, prepare=not config.store_prepared)
+            skill_config = replace(skill_config, persistence_adapter=store)
         skill = build_skill(skill_config)
     if config.verify and verifier is None:
         verifier = RequestVerifier(load_trust_roots(config.ca_bundle), load_chain=_chain_loader(config))
@@ -122,8 +127,13 @@ def create_app(
         return _refuse(500, INTERNAL_ERROR)
 
     @app.get("/healthz")
-    def healthz() -> Response:
-        """Answers once the skill and its content are loaded, which is before the app exists."""
+    def healthz() -> Any:
+        """200 once the skill and its content are loaded (before the app exists); 503 with the reason while
+        her memory cannot be kept (the skill still answers, without memory)."""
+        problem = store.problem() if store is not None else None
+        if problem:
+            note_problem(problem)
+            return jsonify(status="store unavailable", problem=problem, version=__version__), 503
         return jsonify(status="ok", version=__version__)
 
     @app.post("/alexa")
