@@ -231,3 +231,47 @@ def test_a_salt_kept_inside_an_older_database_moves_to_its_file_and_her_record_i
     assert salt_file.read_bytes().strip() == old_salt and mode(salt_file) == 0o600 and mode(database) == 0o600
     with sqlite3.connect(database) as connection:
         assert connection.execute("SELECT count(*) FROM meta WHERE key = 'user_key_salt'").fetchone()[0] == 0
+
+
+# DynamoDB: the table is asked for at start, by serve and by the Lambda cold start.
+
+def serve_dynamodb(dynalite, table: str):
+    return CliRunner().invoke(main, ["serve", "--no-verify", "--store", "dynamodb", "--dynamodb-table", table,
+                                     "--dynamodb-region", "us-east-1", "--dynamodb-endpoint-url", dynalite.endpoint_url,
+                                     "--user-salt", "fault-salt"])
+
+
+def test_serve_stops_at_start_when_the_dynamodb_table_does_not_exist(started, dynalite):
+    result = serve_dynamodb(dynalite, "no-such-table")
+    assert result.exit_code == 2 and started == []
+    assert "'no-such-table' does not exist" in result.output and "--dynamodb-table" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_serve_stops_at_start_when_the_table_has_another_key(started, dynalite):
+    import boto3
+
+    from skill.stores.dynamodb import wait_until_table_active
+
+    resource = boto3.resource("dynamodb", region_name="us-east-1", endpoint_url=dynalite.endpoint_url)
+    resource.create_table(TableName="other-key", KeySchema=[{"AttributeName": "userId", "KeyType": "HASH"}],
+                          AttributeDefinitions=[{"AttributeName": "userId", "AttributeType": "S"}],
+                          BillingMode="PAY_PER_REQUEST")
+    wait_until_table_active(resource, "other-key")
+    result = serve_dynamodb(dynalite, "other-key")
+    assert result.exit_code == 2 and "expected only the partition key 'id'" in result.output
+
+
+def test_a_lambda_cold_start_with_a_missing_table_says_so_and_still_answers(monkeypatch, dynalite, caplog):
+    import importlib
+
+    for name, value in {"CRAMP_COACH_DYNAMODB_TABLE": "no-such-lambda-table", "CRAMP_COACH_USER_SALT": "fault-salt",
+                        "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL_DYNAMODB": dynalite.endpoint_url}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CRAMP_COACH_SKILL_ID", raising=False)
+    import skill.lambda_function
+
+    container = importlib.reload(skill.lambda_function)
+    assert any(record.levelname == "ERROR" and "does not exist" in record.getMessage() for record in caplog.records)
+    answer = container.handler(launch_request(Session()), None)
+    assert "Cramp Coach" in answer["response"]["outputSpeech"]["ssml"]
