@@ -21,7 +21,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from skill import serve as serve_module
 from skill.builder import SkillConfig, build_skill
 from skill.cli import main
 from skill.envelope import Session, launch_request
@@ -31,6 +30,7 @@ from skill.stores.sqlite import SALT_SUFFIX, SqliteAdapter
 from skill.web import WebConfig, create_app
 
 from live_server import REPO, LiveServer
+from test_serve import started  # noqa: F401 (a fixture)
 
 ALEXA_PATIENCE_SECONDS = 8.0
 RESPAWN_SECONDS = 15.0
@@ -129,13 +129,7 @@ def test_healthz_is_503_with_the_reason_while_the_store_is_locked_and_200_after(
 
 
 # At start: one line naming the path or setting and what to do, exit code 2, no traceback.
-
-@pytest.fixture
-def started(monkeypatch, tmp_path) -> list:
-    calls: list = []
-    monkeypatch.setattr(serve_module, "run_server", calls.append)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    return calls
+# (``started``: serve's settings without starting gunicorn, the fixture of test_serve.py.)
 
 
 def test_a_database_path_that_cannot_be_made_is_one_line_naming_it(started, tmp_path):
