@@ -56,6 +56,7 @@ class ServeSettings:
     port: int
     workers: int
     web: "WebConfig"
+    threads: int = THREADS_PER_WORKER
 
     @property
     def bind(self) -> str:
@@ -103,8 +104,8 @@ def run_server(settings: ServeSettings) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", [settings.bind])
             self.cfg.set("workers", settings.workers)
-            self.cfg.set("worker_class", WORKER_CLASS)
-            self.cfg.set("threads", THREADS_PER_WORKER)
+            self.cfg.set("worker_class", WORKER_CLASS if settings.threads > 1 else "sync")
+            self.cfg.set("threads", settings.threads)
             self.cfg.set("timeout", WORKER_TIMEOUT_SECONDS)
             self.cfg.set("graceful_timeout", GRACEFUL_TIMEOUT_SECONDS)
             self.cfg.set("proc_name", "cramp-coach")
@@ -136,6 +137,10 @@ def freeze_startup_objects(worker: Any = None) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_WORKERS, show_default=True,
               envvar=f"{ENV_PREFIX}WORKERS", show_envvar=True,
               help="Worker processes; each loads the skill once at start.")
+@click.option("--threads", type=click.IntRange(1, 64), default=THREADS_PER_WORKER, show_default=True,
+              envvar=f"{ENV_PREFIX}THREADS", show_envvar=True,
+              help="Threads per worker: a slow client holds one, not the worker. 1: gunicorn's sync workers, "
+                   "only behind a proxy that buffers whole requests.")
 @click.option("--skill-id", "skill_ids", type=SkillIdType(), multiple=True, envvar=f"{ENV_PREFIX}SKILL_IDS",
               show_envvar=True, help="Answer only this skill (repeatable; comma-separated in the environment). "
                                      "Required with verification on, unless --any-skill.")
@@ -177,7 +182,7 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
           no_verify: bool, insecure_ok: bool, store_kind: str, sqlite_path: Optional[Path],
           dynamodb_table: Optional[str], dynamodb_region: Optional[str], dynamodb_endpoint_url: Optional[str],
           user_salt: Optional[str], console: bool, fast_serializer: bool, allow_test_cert_chain: bool,
-          any_skill: bool) -> None:
+          any_skill: bool, threads: int) -> None:
     """Serve the skill to Alexa over HTTP: POST /alexa, GET /healthz.
 
     Runs under gunicorn with WORKERS processes. Every request is checked as Amazon requires
@@ -262,7 +267,7 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
         log.warning("=" * 72)
     else:
         _check_trust_roots(ca_bundle)
-    run_server(ServeSettings(host=host, port=port, workers=workers, web=web))
+    run_server(ServeSettings(host=host, port=port, workers=workers, web=web, threads=threads))
 
 
 def _test_cert_chain(environ: Mapping[str, str], allowed: bool, host: str, no_verify: bool) -> Optional[bytes]:

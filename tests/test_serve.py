@@ -161,6 +161,12 @@ def test_any_skill_must_be_asked_for_and_then_warns(started, caplog):
     assert started[0].web.skill_ids == () and "ANY skill" in caplog.text
 
 
+def test_threads_default_to_eight_and_one_means_sync_workers(started):
+    assert run_serve("--no-verify").exit_code == 0
+    assert run_serve("--no-verify", "--threads", "1").exit_code == 0
+    assert [settings.threads for settings in started] == [8, 1]
+
+
 def test_without_verification_the_skill_id_stays_optional(started):
     assert run_serve("--no-verify").exit_code == 0
 
