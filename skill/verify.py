@@ -8,6 +8,9 @@ raw body; the request's timestamp is fresh; and (our rule) it is for this skill.
 Path validation is ``cryptography``'s (``cryptography.x509.verification``), never our own code.
 The trusted roots, the certificate loader and the clock are parameters, so tests sign requests
 with a CA they made. A validated chain's key is cached per URL, so a repeat costs one RSA check.
+The cheap checks (``read_signature_headers``) come apart from the expensive ones
+(``check_signed_body``), so the web layer can check the timestamp and skill id in between: a
+stranger costs no fetch (how fetches are bounded: ``skill.cert_fetch``).
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from skill.builder import SkillConfig, build_skill
