@@ -28,7 +28,9 @@ NEW_URL_BURST = 5
 NEW_URL_INTERVAL_SECONDS = 6.0
 """One more fetch allowed every this many seconds: ten a minute, per worker."""
 FAILED_URL_SECONDS = 300.0
-"""How long a URL whose fetch or chain failed is refused without fetching it again."""
+"""How long a URL whose chain failed validation is refused without fetching it again."""
+FAILED_FETCH_SECONDS = 30.0
+"""How long a URL whose fetch failed (network, status, deadline) is refused: short, as S3 may just have been slow."""
 FAILED_URL_ENTRIES = 4096
 MAX_CHAIN_BYTES = 64 * 1024
 READ_CHUNK_BYTES = 8 * 1024
@@ -161,7 +163,8 @@ class FetchBudget:
 
 
 class FailedUrls:
-    """URLs whose fetch or chain failed, refused without a fetch for ``seconds``; bounded, oldest out."""
+    """URLs whose fetch or chain failed, refused without a fetch for ``seconds`` (or as long as ``add`` says);
+    bounded, oldest out."""
 
     def __init__(self, seconds: float = FAILED_URL_SECONDS, max_entries: int = FAILED_URL_ENTRIES,
                  clock: Monotonic = time.monotonic) -> None:
@@ -169,9 +172,9 @@ class FailedUrls:
         self._until: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
 
-    def add(self, url: str) -> None:
+    def add(self, url: str, seconds: Optional[float] = None) -> None:
         with self._lock:
-            self._until[url] = self._clock() + self.seconds
+            self._until[url] = self._clock() + (self.seconds if seconds is None else seconds)
             self._until.move_to_end(url)
             while len(self._until) > self.max_entries:
                 self._until.popitem(last=False)

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
-from skill.cert_fetch import FETCH_DEADLINE_SECONDS, FailedUrls, FetchBudget, FetchRefused, HttpsChainFetcher, SingleFlight
+from skill.cert_fetch import FAILED_FETCH_SECONDS, FETCH_DEADLINE_SECONDS, FailedUrls, FetchBudget, FetchRefused, HttpsChainFetcher, SingleFlight
 
 CERT_CHAIN_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
@@ -274,7 +274,7 @@ class RequestVerifier:
         except FetchRefused as refused:  # not this URL's fault: it may be fetched next time
             raise VerificationFailed(f"cert chain not fetched: {refused}") from None
         except Exception as error:  # network, HTTP status, size, deadline: all mean "cannot verify"
-            self.failed.add(url)
+            self.failed.add(url, FAILED_FETCH_SECONDS)
             raise VerificationFailed(f"cert chain fetch failed: {type(error).__name__}: {error}") from None
         try:
             key = self._validate_chain(pem, now)

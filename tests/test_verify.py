@@ -15,7 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 
 from skill.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request
-from skill.cert_fetch import FAILED_URL_SECONDS, NEW_URL_BURST, FailedUrls, FetchBudget
+from skill.cert_fetch import FAILED_FETCH_SECONDS, FAILED_URL_SECONDS, NEW_URL_BURST, FailedUrls, FetchBudget
 from skill.verify import RequestVerifier, SigningKeyCache, VerificationFailed, check_cert_chain_url
 from skill.web import VERIFICATION_FAILED, WebConfig, create_app
 
@@ -404,6 +404,21 @@ def test_a_bundle_with_an_unreadable_certificate_keeps_the_rest(authority, tmp_p
 
 def stranger_url(n: int) -> str:
     return f"https://s3.amazonaws.com/echo.api/cert-{n}.pem"
+
+
+def test_a_url_whose_fetch_failed_is_tried_again_sooner_than_a_bad_chain(authority, good_cert):
+    ticks = Ticks()
+    s3 = FakeS3()  # 404 for everything
+    verifier = RequestVerifier([authority.root_cert], clock=Clock(), load_chain=s3, failed=FailedUrls(clock=ticks))
+    body = launch_body()
+    for _ in range(2):
+        with pytest.raises(VerificationFailed):
+            verifier.check_signature(CERT_URL, good_cert.sign(body), body)
+    assert s3.fetches == [CERT_URL]
+    s3.chains[CERT_URL] = good_cert.chain_pem  # S3 is back
+    ticks.now += FAILED_FETCH_SECONDS
+    verifier.check_signature(CERT_URL, good_cert.sign(body), body)
+    assert s3.fetches == [CERT_URL, CERT_URL]
 
 
 @pytest.mark.parametrize("url", [
