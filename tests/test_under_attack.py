@@ -36,6 +36,9 @@ LEGIT_REQUESTS = 25
 WORKERS = 2
 SLOW_CLIENTS = WORKERS + 2
 SLOW_HEADER_INTERVAL_SECONDS = 3.0
+SCHEDULING_SLACK_SECONDS = 0.1
+"""Added to 2x the quiet p50 (a few ms), so a busy CI machine's scheduling cannot fail the test;
+without the fetch limits the attacked p50 is seconds, far past it."""
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +126,7 @@ def test_fifty_strangers_naming_fresh_cert_urls_do_not_slow_alexas_requests(serv
           f"{len(refusals)} strangers refused, {stranger_fetches} fetches for them")
     assert refusals and set(refusals) == {400}
     assert max(attacked) < ALEXA_PATIENCE_SECONDS
-    assert statistics.median(attacked) <= 2 * statistics.median(quiet)
+    assert statistics.median(attacked) <= 2 * statistics.median(quiet) + SCHEDULING_SLACK_SECONDS
     assert stranger_fetches <= WORKERS * 10  # the budget, not one per stranger
 
 
