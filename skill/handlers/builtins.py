@@ -11,6 +11,7 @@ from ask_sdk_model import Response
 
 from skill import speech
 from skill.handlers.base import SkillHandler
+from skill.logtext import escape_for_log
 from skill.replies import Reply
 from skill.state import ConversationState
 
@@ -62,7 +63,8 @@ class UnknownIntentHandler(FallbackHandler):
         return is_request_type("IntentRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.warning("no handler for intent %s; answering as fallback", handler_input.request_envelope.request.intent.name)
+        log.warning("no handler for intent %s; answering as fallback",
+                    escape_for_log(handler_input.request_envelope.request.intent.name))
         return super().handle(handler_input)
 
 
@@ -112,7 +114,8 @@ class SessionEndedRequestHandler(SkillHandler):
         request = handler_input.request_envelope.request
         reason = getattr(request.reason, "value", request.reason)
         if request.error is not None:
-            log.warning("session ended: %s (%s: %s)", reason, request.error.object_type, request.error.message)
+            log.warning("session ended: %s (%s: %s)", escape_for_log(reason), escape_for_log(request.error.object_type),
+                        escape_for_log(request.error.message))
         else:
-            log.info("session ended: %s", reason)
+            log.info("session ended: %s", escape_for_log(reason))
         return handler_input.response_builder.response
