@@ -402,3 +402,28 @@ def test_the_clinicians_review_shows_the_reminder_words_with_their_source(words)
     for wording in (*words.tip.variants, *words.invitation.variants):
         assert escape(wording, quote=False) in section
     assert "<td>First (warmth, rest, massage)</td>" in section and "<td>Third (when a cramp comes)</td>" in section
+
+
+@pytest.mark.parametrize("typed, intent, value", [
+    ("set a bedtime reminder for nine thirty", "SetBedtimeReminderIntent", "09:30"),
+    ("remind me every night at 10 pm", "SetBedtimeReminderIntent", "22:00"),
+    ("remind me at 9 every night", "SetBedtimeReminderIntent", "09:00"),
+    ("remind me to stretch at half past nine tonight", "SetBedtimeReminderIntent", "21:30"),
+    ("change it to 10:15 p.m.", "ChangeBedtimeReminderIntent", "22:15"),
+    ("move my reminder to midnight", "ChangeBedtimeReminderIntent", "00:00"),
+    ("ask cramp coach to remind me every night at ten", "SetBedtimeReminderIntent", "10:00"),
+])
+def test_say_and_chat_understand_typed_times_as_alexa_fills_amazon_time(typed, intent, value):
+    from skill.nlu import LocalUnderstanding
+
+    heard = LocalUnderstanding.for_locale("en-US").understand(typed)
+    assert heard.intent == intent
+    assert heard.slots["time"].spoken == value
+
+
+@pytest.mark.parametrize("typed", ["when is my bedtime reminder", "cancel my bedtime reminder",
+                                   "remind me to stretch before bed"])
+def test_reminder_requests_without_a_time_carry_no_time(typed):
+    from skill.nlu import LocalUnderstanding
+
+    assert "time" not in LocalUnderstanding.for_locale("en-US").understand(typed).slots
