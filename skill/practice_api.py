@@ -36,6 +36,7 @@ DEVICE_REMINDER_LIMIT = 250
 _LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?")
 _LOCALE = re.compile(r"[a-z]{2}-[A-Z]{2}")
 _PUSH_STATUSES = ("ENABLED", "DISABLED")
+_ZONE_NAME = re.compile(r"UTC|[A-Z][A-Za-z_]+(?:/[A-Za-z_+-]+){1,2}")
 _REMINDER_KEYS = {"requestTime", "trigger", "alertInfo", "pushNotification"}
 
 
@@ -303,12 +304,13 @@ def _push(push: Any) -> str:
 
 
 def _known_zone(name: str) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    """An IANA time zone name; by its shape alone where this machine has no time zone database."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return False
+        return not available_timezones() and bool(_ZONE_NAME.fullmatch(name))
     return True
 
 
