@@ -265,3 +265,65 @@ def test_on_lambda_her_memory_lives_in_dynamodb_and_disabling_the_skill_deletes_
     session.restart()
     after = run_bundle(runtime_python, paths, [disabled, launch_request(session)], **environment)
     assert "step 2" not in speech(after["answers"][1]).lower()
+
+
+# --------------------------------------------------------------------------- the ASK CLI itself, offline
+
+ZIP_WITH_THE_CLIS_OWN_BUILDER = """
+const [cli, src, folder] = process.argv.slice(1);  // node -e: no script path in argv
+const CodeBuilder = require(cli + "/dist/lib/controllers/skill-code-controller/code-builder");
+const builder = new CodeBuilder({src, build: {folder, file: folder + "/build.zip"}, doDebug: false});
+console.log(builder.BuildFlowClass.name);
+builder.execute((error) => { if (error) { console.error(String(error)); process.exit(1); } });
+"""
+
+
+@pytest.fixture(scope="module")
+def ask_cli() -> Path:
+    """The ASK CLI's package folder (npm install -g ask-cli, with antlr4ts pinned to 0.5.0-alpha.4)."""
+    ask = shutil.which("ask")
+    if ask is None or shutil.which("node") is None:
+        pytest.skip("the ASK CLI is not installed (npm install -g ask-cli); the project is checked without it above")
+    return Path(ask).resolve().parents[2]
+
+
+@pytest.fixture
+def offline_home(tmp_path) -> dict[str, str]:
+    """A HOME with an ASK CLI profile and AWS keys that work nowhere, and every request sent to a closed port."""
+    home = tmp_path / "home"
+    (home / ".ask").mkdir(parents=True)
+    (home / ".aws").mkdir()
+    (home / ".ask" / "cli_config").write_text(json.dumps({"profiles": {"default": {
+        "token": {"access_token": "Atza|offline", "refresh_token": "Atzr|offline", "token_type": "bearer",
+                  "expires_in": 3600, "expires_at": "2099-01-01T00:00:00.000Z"},
+        "vendor_id": "M0FFLINE", "aws_profile": "default"}}}))
+    (home / ".aws" / "credentials").write_text("[default]\naws_access_key_id = AKIAOFFLINE\n"
+                                               "aws_secret_access_key = offline\n")
+    closed = "http://127.0.0.1:9"
+    return {"PATH": os.environ["PATH"], "HOME": str(home), "ASK_SHARE_USAGE": "false",
+            "ASK_SKIP_NEW_VERSION_REMINDER": "true", "HTTPS_PROXY": closed, "HTTP_PROXY": closed,
+            "https_proxy": closed, "http_proxy": closed, "NO_PROXY": ""}
+
+
+def test_the_clis_own_code_builder_zips_lambda_as_built(project, ask_cli, tmp_path):
+    import zipfile
+
+    result = subprocess.run(["node", "-e", ZIP_WITH_THE_CLIS_OWN_BUILDER, str(ask_cli), str(project / "lambda"),
+                             str(tmp_path / "build")], cwd=project, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ZipOnlyBuildFlow"
+    names = set(zipfile.ZipFile(tmp_path / "build" / "build.zip").namelist())
+    assert "skill/lambda_function.py" in names and "skill/content/topics.yaml" in names
+
+
+def test_ask_deploy_accepts_the_project_and_goes_as_far_as_amazons_api(project, ask_cli, offline_home, tmp_path):
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy)
+    result = subprocess.run([str(ask_cli / "dist" / "bin" / "ask.js"), "deploy"], cwd=copy, env=offline_home,
+                            capture_output=True, text=True, timeout=180)
+    said = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "Deploy project for profile [default]" in said
+    # Everything local passed (ask-resources.json, the profile, the skill package zipped); the first
+    # thing that failed is the upload to Amazon, which this test does not reach on purpose.
+    assert "https://api.amazonalexa.com/v1/skills/uploads failed" in said and "127.0.0.1:9" in said
