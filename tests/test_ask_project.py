@@ -26,7 +26,7 @@ REQUESTS = Path(__file__).resolve().parent / "requests"
 CFN_DEPLOYER_PARAMETERS = {"SkillId", "LambdaRuntime", "LambdaHandler", "CodeBucket", "CodeKey", "CodeVersion"}
 NOT_IN_THE_BUNDLE = ("flask", "werkzeug", "gunicorn", "cryptography", "orjson", "boto3", "botocore", "_pytest")
 BUNDLE_MAX_BYTES = 15_000_000
-RUNTIME_PROVIDES = ("boto3", "botocore", "s3transfer", "jmespath")
+RUNTIME_PROVIDES = ("boto3", "botocore", "s3transfer", "jmespath", "snapshot_restore_py.py")
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -174,11 +174,17 @@ def test_the_function_gets_the_settings_the_lambda_entry_reads(stack):
 # --------------------------------------------------------------------------- the bundle, as Lambda runs it
 
 RUN_AS_LAMBDA = """
-import json, sys
+import json, os, sys
 sys.path[:0] = json.loads(sys.argv[1])
 import skill.lambda_function as entry
+hooks = []
+if os.environ.get("TAKE_SNAPSHOT"):  # what SnapStart does after init: the before-snapshot hooks, last first
+    from snapshot_restore_py import get_before_snapshot
+    hooks = get_before_snapshot()
+    for hook, args, kwargs in reversed(hooks):
+        hook(*args, **kwargs)
 answers = [entry.handler(event, None) for event in json.load(sys.stdin)]
-print(json.dumps({"answers": answers, "modules": sorted(sys.modules)}))
+print(json.dumps({"answers": answers, "modules": sorted(sys.modules), "hooks": len(hooks)}))
 """
 
 
@@ -247,10 +253,14 @@ def test_on_lambda_her_memory_lives_in_dynamodb_and_disabling_the_skill_deletes_
     site = Path(boto3.__file__).resolve().parents[1]
     for name in RUNTIME_PROVIDES:
         (provided / name).symlink_to(site / name)
+    table_items = boto3.resource("dynamodb", region_name="us-east-1", endpoint_url=dynalite.endpoint_url).Table(table)
     environment = {"CRAMP_COACH_SKILL_ID": LOCAL_SKILL_ID, "CRAMP_COACH_DYNAMODB_TABLE": table,
                    "CRAMP_COACH_USER_SALT": salt, "CRAMP_COACH_DYNAMODB_ENDPOINT_URL": dynalite.endpoint_url,
                    "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
     paths = [project / "lambda", provided]
+    snapshot = run_bundle(runtime_python, paths, [], TAKE_SNAPSHOT="1", **environment)
+    assert snapshot["hooks"] == 1 and "skill.envelope" in snapshot["modules"]  # the warm-up launch ran
+    assert table_items.scan()["Items"] == []  # and nothing written for the warm-up's listener
     session = Session(user_id=f"amzn1.ask.account.{uuid.uuid4().hex}")
     started = run_bundle(runtime_python, paths, [intent_request(session, "StartWalkthroughIntent")], **environment)
     session.absorb(started["answers"][0])
