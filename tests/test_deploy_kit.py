@@ -159,9 +159,8 @@ def test_a_dozen_slow_clients_do_not_keep_alexa_waiting(nginx_site):
     status, answer, seconds = post_signed(nginx_site, intent_request(Session(), "BedtimeIntent"))
     assert status == 200, answer
     assert seconds < ALEXA_DEADLINE_SECONDS
-    assert any(client.is_alive() for client in clients), "the slow clients had already gone"
-    for client in clients:
-        client.join(timeout=SLOW_LINES * SLOW_LINE_EVERY_SECONDS + 10)
+    assert sum(client.is_alive() for client in clients) == SLOW_CLIENTS, "the slow clients had already gone"
+    # They stop by themselves within SLOW_LINES * SLOW_LINE_EVERY_SECONDS, sooner when nginx stops.
 
 
 def test_an_oversized_body_is_refused_by_nginx_before_it_reaches_the_skill(nginx_site):
