@@ -22,7 +22,7 @@ from typing import Any
 
 from benchmarks import report, use_test_helpers
 from skill.envelope import LOCAL_SKILL_ID, Session, launch_request
-from skill.lambda_bundle import build_lambda, interpreter_for, runtime_version
+from skill.lambda_bundle import PROVIDED_BY_RUNTIME, build_lambda, interpreter_for, runtime_version
 from skill.stores import StoreConfig, open_store
 
 use_test_helpers()
@@ -30,7 +30,6 @@ from local_dynamodb import Dynalite, aws_test_credentials  # noqa: E402
 
 TARGET = 1.2
 BASELINES = Path(__file__).resolve().parent / "baselines"
-RUNTIME_PROVIDES = ("boto3", "botocore", "s3transfer", "jmespath")
 RUN = """
 import time
 started = time.perf_counter()
@@ -66,7 +65,7 @@ def run(rounds: int = 10) -> dict[str, Any]:
         provided.mkdir()
         import boto3
 
-        for name in RUNTIME_PROVIDES:
+        for name in sorted(PROVIDED_BY_RUNTIME):
             (provided / name).symlink_to(Path(boto3.__file__).resolve().parents[1] / name)
         minimal = workdir / "minimal"
         minimal.mkdir()

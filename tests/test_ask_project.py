@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from skill import lambda_function
 from skill.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request
-from skill.lambda_bundle import LAMBDA_RUNTIME, interpreter_for, runtime_version
+from skill.lambda_bundle import LAMBDA_RUNTIME, PROVIDED_BY_RUNTIME, interpreter_for, runtime_version
 from skill.stores import StoreConfig, open_store
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +25,8 @@ REQUESTS = Path(__file__).resolve().parent / "requests"
 CFN_DEPLOYER_PARAMETERS = {"SkillId", "LambdaRuntime", "LambdaHandler", "CodeBucket", "CodeKey", "CodeVersion"}
 NOT_IN_THE_BUNDLE = ("flask", "werkzeug", "gunicorn", "cryptography", "orjson", "boto3", "botocore", "_pytest")
 BUNDLE_MAX_BYTES = 15_000_000
-RUNTIME_PROVIDES = ("boto3", "botocore", "s3transfer", "jmespath", "snapshot_restore_py.py")
+RUNTIME_PROVIDES = (*sorted(PROVIDED_BY_RUNTIME), "snapshot_restore_py.py")
+"""What the Lambda Python runtime has beside the bundle (as folders and files to link from here)."""
 
 
 class _CloudFormationLoader(yaml.SafeLoader):
@@ -164,6 +164,8 @@ def test_the_table_is_on_demand_with_the_key_amazons_adapter_uses(stack, monkeyp
 
 
 def test_the_function_gets_the_settings_the_lambda_entry_reads(stack):
+    import skill.lambda_function as lambda_function
+
     function = stack["Resources"]["SkillFunction"]["Properties"]
     assert set(function["Environment"]["Variables"]) == {
         lambda_function.SKILL_ID_VARIABLE, lambda_function.DYNAMODB_TABLE_VARIABLE, lambda_function.USER_SALT_VARIABLE}
@@ -337,3 +339,26 @@ def test_ask_deploy_accepts_the_project_and_goes_as_far_as_amazons_api(project, 
     # Everything local passed (ask-resources.json, the profile, the skill package zipped); the first
     # thing that failed is the upload to Amazon, which this test does not reach on purpose.
     assert "https://api.amazonalexa.com/v1/skills/uploads failed" in said and "127.0.0.1:9" in said
+
+
+# --------------------------------------------------------------------------- build-lambda's rules
+
+
+def test_build_lambda_never_empties_a_folder_it_did_not_make(tmp_path):
+    from skill.lambda_bundle import BundleError, build_lambda
+
+    (tmp_path / "notes.txt").write_text("hers")
+    with pytest.raises(BundleError, match="not empty and was not made by build-lambda"):
+        build_lambda(tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "hers"
+
+
+def test_the_bundle_pins_what_the_tests_ran_with_and_leaves_the_web_service_and_boto3_out():
+    import importlib.metadata
+
+    from skill.lambda_bundle import pinned_closure
+
+    pins = dict(line.split("==") for line in pinned_closure())
+    assert pins["ask-sdk-core"] == importlib.metadata.version("ask-sdk-core")
+    assert {"pyyaml", "ask-sdk-dynamodb-persistence-adapter", "ask-sdk-model"} <= set(pins)
+    assert not set(pins) & {"boto3", "botocore", "flask", "gunicorn", "cryptography", "orjson", "click"}
