@@ -244,10 +244,13 @@ def build_manifest(listing: Listing, locales: list[str], endpoint: Optional[Mapp
     if urls:
         privacy["locales"] = {locale: dict(urls) for locale in locales}
     custom: dict[str, Any] = {"interfaces": [APL_INTERFACE]}
-    events: dict[str, Any] = {"subscriptions": [{"eventName": name} for name in EVENT_SUBSCRIPTIONS]}
+    body: dict[str, Any] = {}
     if endpoint is not None:
         custom["endpoint"] = dict(endpoint)
-        events["endpoint"] = dict(endpoint)
+        # Without an endpoint the ASK CLI adds the events, with the stack's endpoint, from
+        # ask-resources.json's skillEvents: a subscription without an endpoint is not sent.
+        body["events"] = {"endpoint": dict(endpoint),
+                          "subscriptions": [{"eventName": name} for name in EVENT_SUBSCRIPTIONS]}
     return {
         "manifest": {
             "manifestVersion": MANIFEST_VERSION,
@@ -261,7 +264,7 @@ def build_manifest(listing: Listing, locales: list[str], endpoint: Optional[Mapp
             },
             "privacyAndCompliance": privacy,
             "apis": {"custom": custom},
-            "events": events,
+            **body,
         }
     }
 
@@ -294,7 +297,7 @@ def manifest_problems(manifest: Mapping[str, Any], locale_models: Mapping[str, M
     endpoint = body.get("apis", {}).get("custom", {}).get("endpoint")
     if endpoint or not endpoint_from_stack:
         problems.extend(_endpoint_problems(endpoint or {}))
-    problems.extend(_events_problems(body.get("events") or {}, endpoint))
+        problems.extend(_events_problems(body.get("events") or {}, endpoint))
     return [f"skill.json: {problem}" for problem in problems]
 
 
