@@ -260,23 +260,27 @@ def test_on_lambda_her_memory_lives_in_dynamodb_and_disabling_the_skill_deletes_
                    "CRAMP_COACH_USER_SALT": salt, "CRAMP_COACH_DYNAMODB_ENDPOINT_URL": dynalite.endpoint_url,
                    "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
     paths = [project / "lambda", provided]
-    snapshot = run_bundle(runtime_python, paths, [], TAKE_SNAPSHOT="1", **environment)
-    assert snapshot["hooks"] == 1 and "skill.envelope" in snapshot["modules"]  # the warm-up launch ran
-    assert table_items.scan()["Items"] == []  # and nothing written for the warm-up's listener
     session = Session(user_id=f"amzn1.ask.account.{uuid.uuid4().hex}")
-    started = run_bundle(runtime_python, paths, [intent_request(session, "StartWalkthroughIntent")], **environment)
+    # A container restored from a SnapStart snapshot: the before-snapshot hook ran, then her request.
+    started = run_bundle(runtime_python, paths, [intent_request(session, "StartWalkthroughIntent")],
+                         TAKE_SNAPSHOT="1", **environment)
+    assert started["hooks"] == 1 and "skill.envelope" in started["modules"]  # the warm-up launch ran
+    assert len(table_items.scan()["Items"]) == 1  # her record only: the warm-up wrote nothing
     session.absorb(started["answers"][0])
     stepped = run_bundle(runtime_python, paths, [intent_request(session, "AMAZON.NextIntent")], **environment)
     assert "Step 2 of 6" in speech(stepped["answers"][0])
     session.restart()  # a new session in a new container: only DynamoDB remembers her step
-    resumed = run_bundle(runtime_python, paths, [intent_request(session, "AMAZON.ResumeIntent")], **environment)
-    assert "Step 2 of 6" in speech(resumed["answers"][0])
+    resume = intent_request(session, "AMAZON.ResumeIntent")
     disabled = json.loads((REQUESTS / "skill_disabled_event.json").read_text())
     disabled["context"]["System"]["application"]["applicationId"] = LOCAL_SKILL_ID
     disabled["context"]["System"]["user"]["userId"] = session.user_id
     session.restart()
-    after = run_bundle(runtime_python, paths, [disabled, launch_request(session)], **environment)
-    assert "step 2" not in speech(after["answers"][1]).lower()
+    resumed, _, relaunched = run_bundle(runtime_python, paths, [resume, disabled, launch_request(session)],
+                                        **environment)["answers"]
+    assert "Step 2 of 6" in speech(resumed)
+    assert "step 2" not in speech(relaunched).lower()  # disabling the skill deleted her record
+    (fresh,) = table_items.scan()["Items"]  # the relaunch's new record: no trace of her stretch
+    assert set(fresh["attributes"]) == {"intro_heard", "schema"}
 
 
 # --------------------------------------------------------------------------- the ASK CLI itself, offline
