@@ -118,7 +118,7 @@ APL_INTERFACE = {
 
 
 class EndpointError(ValueError):
-    """The endpoint given cannot be used; the message says what to pass instead."""
+    """An endpoint (or another flag's value) that cannot be used; the message says what to pass instead."""
 
 
 @dataclass(frozen=True)
@@ -392,6 +392,10 @@ def _endpoint_problems(endpoint: Mapping[str, Any]) -> list[str]:
     return []
 
 
+USER_SALT_MIN_CHARS = 32
+"""The stack's UserSalt parameter has MinLength 32 (skill-stack.yaml): long enough not to be guessed."""
+
+
 @dataclass(frozen=True)
 class Hosting:
     """Where the skill runs: a web service, a Lambda function of yours, or (neither) the stack ``ask deploy`` creates."""
@@ -413,6 +417,9 @@ class Hosting:
             problem = region_problem(self.aws_region)
             if problem:
                 raise EndpointError(f"--aws-region: {problem}")
+            if self.user_salt is not None and len(self.user_salt) < USER_SALT_MIN_CHARS:
+                raise EndpointError(f"--user-salt: {len(self.user_salt)} characters; the stack needs at least "
+                                    f"{USER_SALT_MIN_CHARS} (a long random secret)")
             return None
         return endpoint_for(self.endpoint, self.lambda_arn, self.ssl_certificate_type)
 

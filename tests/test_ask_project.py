@@ -163,6 +163,13 @@ def test_the_table_is_on_demand_with_the_key_amazons_adapter_uses(stack, monkeyp
     assert table["AttributeDefinitions"] == [{"AttributeName": key, "AttributeType": "S"}]
 
 
+def test_package_refuses_a_salt_the_stack_would_refuse(stack):
+    from skill.publish import USER_SALT_MIN_CHARS
+
+    assert stack["Parameters"]["UserSalt"]["MinLength"] == USER_SALT_MIN_CHARS
+    assert stack["Parameters"]["UserSalt"]["NoEcho"] is True
+
+
 def test_the_function_gets_the_settings_the_lambda_entry_reads(stack):
     import skill.lambda_function as lambda_function
 

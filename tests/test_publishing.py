@@ -83,6 +83,7 @@ def test_package_takes_one_endpoint_at_most(cramp_coach, tmp_path):
     (("--lambda-arn", "arn:aws:lambda:eu-central-1:123456789012:function:cramp-coach"),
      "eu-central-1 has no Alexa Skills Kit trigger for Lambda; deploy the function in one of us-east-1"),
     (("--aws-region", "eu-central-1"), "--aws-region: eu-central-1 has no Alexa Skills Kit trigger"),
+    (("--user-salt", "short"), "--user-salt: 5 characters; the stack needs at least 32"),
     (("--endpoint", ENDPOINT, "--privacy-policy-url", "http://coach.example.org/privacy"),
      "--privacy-policy-url: 'http://coach.example.org/privacy' must be an https:// URL"),
 ])
