@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 import click
 from click.core import ParameterSource
 
+from skill.log_format import LOG_FORMATS, configure_logging, gunicorn_logger_class
+
 if TYPE_CHECKING:
     from skill.stores import StoreConfig
     from skill.web import WebConfig
@@ -112,6 +114,8 @@ def run_server(settings: ServeSettings) -> None:
             self.cfg.set("post_worker_init", freeze_startup_objects)
             if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25.1: no runtime-control socket
                 self.cfg.set("control_socket_disable", True)
+            if gunicorn_logger_class() is not None:  # --log-format json
+                self.cfg.set("logger_class", gunicorn_logger_class())
 
         def load(self) -> Any:
             return create_app(settings.web)
@@ -175,14 +179,17 @@ def freeze_startup_objects(worker: Any = None) -> None:
               envvar=f"{ENV_PREFIX}FAST_SERIALIZER", show_envvar=True,
               help="Read requests and write answers with the compiled serializer, "
                    "or with ask-sdk's own DefaultSerializer.")
+@click.option("--log-format", type=click.Choice(LOG_FORMATS), default="text", show_default=True,
+              envvar=f"{ENV_PREFIX}LOG_FORMAT", show_envvar=True,
+              help="One line per request as text, or as a JSON object (same fields; never a user id or words).")
 @click.option("--allow-test-cert-chain", is_flag=True,
               help=f"TESTS AND BENCHMARKS ONLY, loopback only: verify against the chain in ${TEST_CERT_CHAIN_VARIABLE} "
                    "instead of fetching Amazon's.")
 def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bundle: Optional[Path],
           no_verify: bool, insecure_ok: bool, store_kind: str, sqlite_path: Optional[Path],
           dynamodb_table: Optional[str], dynamodb_region: Optional[str], dynamodb_endpoint_url: Optional[str],
-          user_salt: Optional[str], console: bool, fast_serializer: bool, allow_test_cert_chain: bool,
-          any_skill: bool, threads: int) -> None:
+          user_salt: Optional[str], console: bool, fast_serializer: bool, log_format: str,
+          allow_test_cert_chain: bool, any_skill: bool, threads: int) -> None:
     """Serve the skill to Alexa over HTTP: POST /alexa, GET /healthz.
 
     Runs under gunicorn with WORKERS processes. Every request is checked as Amazon requires
@@ -234,11 +241,7 @@ def serve(host: str, port: int, workers: int, skill_ids: tuple[str, ...], ca_bun
     from skill.stores import StoreConfig
     from skill.web import WebConfig
 
-    from skill.logtext import OneLineFormatter
-
-    handler = logging.StreamHandler()
-    handler.setFormatter(OneLineFormatter(LOG_FORMAT))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    configure_logging(log_format, LOG_FORMAT)
     test_cert_chain = _test_cert_chain(os.environ, allow_test_cert_chain, host, no_verify)
     test_cert_origin, test_cert_origin_ca = _test_cert_origin(os.environ) if allow_test_cert_chain else (None, None)
     try:

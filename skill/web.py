@@ -27,6 +27,7 @@ from skill.request_log import log_requests, note_problem, note_request
 from skill.serve import proxy_header
 from skill.stores import ResilientAdapter, StoreConfig, open_store
 from skill.web_json import OrjsonProvider
+from skill.privacy_page import privacy_blueprint
 from skill.verify import (
     CERT_CHAIN_URL_HEADER,
     SIGNATURE_HEADER,
@@ -49,7 +50,7 @@ MAX_BODY_BYTES = 128 * 1024
 BODY_READ_CHUNK_BYTES = 16 * 1024
 VERIFICATION_FAILED = "request verification failed"
 INTERNAL_ERROR = "internal error"
-_PATHS = ("/alexa", "/healthz")
+_PATHS = ("/alexa", "/healthz", "/privacy")
 _HTTP_ERRORS = {
     404: "not found: Alexa requests go to POST /alexa",
     405: "method not allowed: use POST /alexa or GET /healthz",
@@ -178,6 +179,7 @@ def create_app(
             return _refuse(400, "request: does not match the Alexa request format")
         return jsonify(answer)
 
+    app.register_blueprint(privacy_blueprint())
     if config.console:
         from skill.console import console_blueprint
 

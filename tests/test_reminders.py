@@ -427,3 +427,15 @@ def test_reminder_requests_without_a_time_carry_no_time(typed):
     from skill.nlu import LocalUnderstanding
 
     assert "time" not in LocalUnderstanding.for_locale("en-US").understand(typed).slots
+
+
+def test_the_privacy_notice_says_what_a_reminder_creates_and_how_to_remove_it():
+    from skill.model_rules import spoken_samples
+    from skill.models import generate
+    from skill.resources import content_dir
+
+    notice = " ".join((content_dir() / "privacy.md").read_text(encoding="utf-8").split())
+    assert "creates one daily reminder in your Alexa reminders" in notice
+    assert "Cramp Coach keeps no copy" in notice
+    assert '"Alexa, ask Cramp Coach to cancel my bedtime reminder"' in notice
+    assert "cancel my bedtime reminder" in spoken_samples(generate("en-US"))
