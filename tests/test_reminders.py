@@ -439,3 +439,11 @@ def test_the_privacy_notice_says_what_a_reminder_creates_and_how_to_remove_it():
     assert "Cramp Coach keeps no copy" in notice
     assert '"Alexa, ask Cramp Coach to cancel my bedtime reminder"' in notice
     assert "cancel my bedtime reminder" in spoken_samples(generate("en-US"))
+
+
+def test_after_a_worrying_symptom_the_reminder_answer_still_ends_with_the_urgent_line(she, words, content):
+    listener = she()
+    listener._turn(intent_request(listener.session, "SevereSymptomsIntent", {}))
+    listener.says("SetBedtimeReminderIntent", time="21:00")
+    assert listener.hears.startswith(line(words, "set", time="9 PM"))
+    assert any(short in listener.hears for short in content.topics["contact_now"].short.variants)

@@ -61,7 +61,10 @@ class ReminderHandler(SkillHandler):
         return speech.text(self.voice.pick(self.words.lines[name]).format(**values))
 
     def close(self, handler_input: HandlerInput, name: str, **values: str) -> Response:
-        return self.send(handler_input, Reply(speech=self.line(name, **values), end_session=True))
+        """Say ``name`` and end; after a tier 1 or 2 answer this session, its urgent line still comes last."""
+        urgent = self.urgent_topic(handler_input)
+        spoken = speech.join(self.line(name, **values), self.voice.safety_net(urgent) if urgent else "")
+        return self.send(handler_input, Reply(speech=spoken, end_session=True))
 
     def elicit_time(self, handler_input: HandlerInput, intent_name: str, line: str = "ask_time") -> Response:
         """Ask for the time with Dialog.ElicitSlot, so Alexa hears her answer as the time slot."""
