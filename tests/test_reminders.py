@@ -447,3 +447,34 @@ def test_after_a_worrying_symptom_the_reminder_answer_still_ends_with_the_urgent
     listener.says("SetBedtimeReminderIntent", time="21:00")
     assert listener.hears.startswith(line(words, "set", time="9 PM"))
     assert any(short in listener.hears for short in content.topics["contact_now"].short.variants)
+
+
+@pytest.mark.parametrize("break_it, problem", [
+    (lambda r: r["trigger"].update(type="SCHEDULED_RELATIVE"), "trigger.type"),
+    (lambda r: r["trigger"]["recurrence"].update(recurrenceRules=["FREQ=WEEKLY;BYDAY=MO"]), "recurrenceRules"),
+    (lambda r: r["trigger"]["recurrence"].update(startDateTime="2026-03-01T21:00:00Z"), "startDateTime"),
+    (lambda r: r["alertInfo"]["spokenInfo"].update(content=[{"text": "hello"}]), "locale"),
+    (lambda r: r["pushNotification"].update(status="ON"), "pushNotification.status"),
+    (lambda r: r.pop("requestTime"), "requestTime"),
+    (None, "Authorization"),
+])
+def test_the_practice_api_refuses_what_amazon_would(break_it, problem):
+    import requests
+
+    good = {
+        "requestTime": "2026-03-01T20:00:00",
+        "trigger": {"type": "SCHEDULED_ABSOLUTE", "timeZoneId": "Europe/London",
+                    "recurrence": {"startDateTime": "2026-03-01T21:00:00",
+                                   "recurrenceRules": ["FREQ=DAILY;BYHOUR=21;BYMINUTE=0;BYSECOND=0;INTERVAL=1;"]}},
+        "alertInfo": {"spokenInfo": {"content": [{"locale": "en-GB", "text": "Bedtime."}]}},
+        "pushNotification": {"status": "ENABLED"},
+    }
+    with PracticeAlexaApi() as practice:
+        url = practice.endpoint + "/v1/alerts/reminders"
+        headers = {"Authorization": "Bearer t"} if break_it else {}
+        assert requests.post(url, json=good, headers={"Authorization": "Bearer t"}, verify=practice.ca_file).status_code == 200
+        if break_it:
+            break_it(good)
+        answer = requests.post(url, json=good, headers=headers, verify=practice.ca_file, timeout=5)
+        assert answer.status_code in (400, 401)
+        assert len(practice.problems) == 1 and problem in practice.problems[0]
