@@ -59,11 +59,11 @@ VARIED_PROMPTS = ("welcome", "suggestions", "goodbye", "reprompt", "fallback")
 
 ACTIONS = {
     "answer": "a topic",
-    "start": "a line of walkthrough.yaml said first",
+    "start": "a line of walkthrough.yaml (said first)",
     "resume": None,
     "more": None,
     "repeat": None,
-    "listen": "prompts said before listening",
+    "listen": "a line of prompts.yaml (said before listening)",
     "close": None,
     "forget": None,
 }
@@ -132,6 +132,11 @@ REQUIRED_WALKTHROUGH = (
     "not_for_back",
     "legs_only",
 )
+NEVER_SAID = frozenset({
+    "ibuprofen", "paracetamol", "acetaminophen", "aspirin", "tylenol", "advil", "magnesium", "quinine",
+    "mg", "milligrams", "tablet", "tablets", "dose", "dosage",
+})
+"""No drug names or doses, anywhere: medicines are for her doctor or midwife to advise on."""
 ANY_TOPIC = "any"
 """``fits: any`` on a doctor line (safety.yaml): worded to suit every topic."""
 MID_STRETCH_OFFER = "back_to_stretch"
@@ -330,6 +335,10 @@ class _Reader:
                 raise self.fail(where, "must be non-empty text")
             if "<" in variant or ">" in variant:
                 raise self.fail(where, "must be plain text (the skill adds the SSML)")
+            named = sorted({w.strip(".,?!;:").lower() for w in variant.split()} & NEVER_SAID)
+            if named:
+                raise self.fail(where, f"names a medicine or dose ({', '.join(named)}): only her doctor or "
+                                       "midwife advises on medicines")
             allowed = PLACEHOLDERS.get(key.rsplit(".", 1)[-1], set())
             try:
                 used = _placeholders(variant)
@@ -384,7 +393,7 @@ def _load_safety(reader: _Reader) -> tuple[dict[str, Line], str, dict[str, tuple
             if raw_fits != ANY_TOPIC and (not isinstance(raw_fits, list) or not all(isinstance(t, str) for t in raw_fits)):
                 raise reader.fail(f"lines.{name}.fits", f"must list the topics it is worded for, or say {ANY_TOPIC}")
             fits[name] = (ANY_TOPIC,) if raw_fits == ANY_TOPIC else tuple(raw_fits)
-        if name in fits or name.endswith("doctor_line") or name.endswith("_short") or name == "urgent_line":
+        if name in fits or name.endswith(("doctor_line", "_short")) or name in ("urgent_line", "safety_net"):
             _check_doctor_phrase(reader, line, phrase)
     reader.budget("lines.safety_net", lines["safety_net"].longest_words(), SAFETY_NET_WORD_BUDGET)
     return lines, phrase, fits
