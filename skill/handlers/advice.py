@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from skill.content import FALLBACK_TOPIC, MID_STRETCH_OFFER, Topic
-from skill.handlers.base import SkillParts, resolved_body_part, resolved_slot
+from skill.handlers.base import SkillParts, intent_name, resolved_body_part, resolved_slot
 from skill.handlers.walkthrough import WalkthroughHandler
 from skill.replies import Reply
 
@@ -28,7 +27,7 @@ class TopicHandler(WalkthroughHandler):
         self.topic = topic
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("IntentRequest")(handler_input) and get_intent_name(handler_input) == self.topic.intent
+        return intent_name(handler_input) == self.topic.intent
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return self.send(handler_input, self.reply(handler_input))

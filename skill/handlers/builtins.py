@@ -9,7 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_request_type
 from ask_sdk_model import Response
 
-from skill.handlers.base import SkillHandler, SkillParts
+from skill.handlers.base import SkillHandler, SkillParts, intent_name
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,8 @@ class UnknownIntentHandler(SkillHandler):
         self.known = frozenset(parts.voice.content.intents())
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("IntentRequest")(handler_input) and get_intent_name(handler_input) not in self.known
+        name = intent_name(handler_input)
+        return name is not None and name not in self.known
 
     def handle(self, handler_input: HandlerInput) -> Response:
         log.warning("no handler for intent %s; answering as fallback", get_intent_name(handler_input))

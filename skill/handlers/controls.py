@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Optional
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from skill import speech
-from skill.handlers.base import BACK_BODY_PART, THIGH_BODY_PART, SkillParts, resolved_body_part
+from skill.handlers.base import BACK_BODY_PART, THIGH_BODY_PART, SkillParts, intent_name, resolved_body_part
 from skill.handlers.followup import FollowUpHandler
 from skill.replies import Reply
 from skill.state import MODE_WALKTHROUGH, ConversationState
@@ -31,7 +30,7 @@ class ControlHandler(FollowUpHandler):
         self.intents = frozenset(intents)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("IntentRequest")(handler_input) and get_intent_name(handler_input) in self.intents
+        return intent_name(handler_input) in self.intents
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return self.send(handler_input, self.reply(handler_input))
