@@ -142,6 +142,7 @@ ANY_TOPIC = "any"
 MID_STRETCH_OFFER = "back_to_stretch"
 """The offer that ends an answer to a question asked mid-stretch."""
 CONTROLS_FILE = "controls.yaml"
+WALKTHROUGH_FILE = "walkthrough.yaml"
 FALLBACK_TOPIC = "other_pain"
 """Where a body part the skill does not cover is answered."""
 
@@ -223,9 +224,18 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Redirect:
+    """Asked for the stretch for a body part it is not for: this line instead, then this offer."""
+
+    say: str
+    offer: str
+
+
+@dataclass(frozen=True)
 class Walkthrough:
     steps: tuple[Step, ...]
     lines: Mapping[str, Line]
+    not_for: Mapping[str, Redirect] = field(default_factory=dict)
 
     def line(self, name: str) -> Line:
         return self.lines[name]
@@ -619,7 +629,7 @@ def _safety_line(reader: _Reader, key: str, name: Any, safety: Mapping[str, Line
     return safety[name]
 
 
-def _load_walkthrough(reader: _Reader, phrase: str) -> Walkthrough:
+def _load_walkthrough(reader: _Reader, phrase: str, offers: Mapping[str, Line]) -> Walkthrough:
     lines = {}
     for name in REQUIRED_WALKTHROUGH:
         if name not in reader.data:
@@ -650,7 +660,15 @@ def _load_walkthrough(reader: _Reader, phrase: str) -> Walkthrough:
             words += hold_counts(step.hold_seconds)
         reader.budget(key, words, STEP_WORD_BUDGET)
         steps.append(step)
-    return Walkthrough(steps=tuple(steps), lines=lines)
+    not_for = {}
+    for part, raw in reader.mapping(reader.data.get("not_for", {}), "not_for").items():
+        raw = reader.mapping(raw, f"not_for.{part}")
+        if raw.get("say") not in lines:
+            raise reader.fail(f"not_for.{part}.say", f"{raw.get('say')!r} is not a line of walkthrough.yaml")
+        if raw.get("offer") not in offers:
+            raise reader.fail(f"not_for.{part}.offer", f"unknown offer {raw.get('offer')!r}")
+        not_for[str(part)] = Redirect(say=raw["say"], offer=raw["offer"])
+    return Walkthrough(steps=tuple(steps), lines=lines, not_for=not_for)
 
 
 def hold_counts(hold_seconds: int) -> int:
@@ -668,7 +686,7 @@ def load_content(folder: Optional[Path] = None) -> Content:
     escalation = safety_reader.section("escalation")
     topics_reader = _Reader(folder / "topics.yaml")
     topics = _load_topics(topics_reader, safety, offers, phrase, fits, (safety_reader, escalation))
-    walkthrough = _load_walkthrough(_Reader(folder / "walkthrough.yaml"), phrase)
+    walkthrough = _load_walkthrough(_Reader(folder / WALKTHROUGH_FILE), phrase, offers)
     controls = _load_controls(_Reader(folder / CONTROLS_FILE), topics)
     content = Content(
         topics=topics,

@@ -262,3 +262,8 @@ def test_a_drug_name_or_dose_is_refused_wherever_it_is_written(editable_content)
         "content/topics.yaml: back_spasm.answers[0]: names a medicine or dose (paracetamol): "
         "only her doctor or midwife advises on medicines"
     )
+
+
+def test_a_stretch_redirect_to_an_offer_that_does_not_exist_is_named(editable_content):
+    edit(editable_content, "walkthrough.yaml", lambda d: d["not_for"]["back"].update(offer="back_massage"))
+    assert problem(editable_content) == "content/walkthrough.yaml: not_for.back.offer: unknown offer 'back_massage'"

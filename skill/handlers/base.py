@@ -18,10 +18,6 @@ from skill.replies import Reply, Voice
 from skill.state import MODE_WALKTHROUGH, ConversationState, WalkthroughProgress, WalkthroughStore
 
 BODY_PART_SLOT = "bodyPart"
-BACK_BODY_PART = "back"
-"""The BodyPart id (interaction model) of her lower back: the one body part with its own topic and no stretch."""
-THIGH_BODY_PART = "thigh"
-"""The article's stretches are for the calf and foot, not the thigh."""
 DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS = 12 * 60 * 60
 
 

@@ -13,7 +13,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill import speech
-from skill.handlers.base import BACK_BODY_PART, THIGH_BODY_PART, SkillParts, intent_name, resolved_body_part
+from skill.handlers.base import SkillParts, intent_name, resolved_body_part
 from skill.handlers.followup import FollowUpHandler
 from skill.replies import Reply
 from skill.state import MODE_WALKTHROUGH, ConversationState
@@ -207,20 +207,20 @@ class FallbackHandler(ControlHandler):
 class StartStretchHandler(ControlHandler):
     """ "Walk me through a stretch", "guide me" — unless she asks for a stretch it is not for.
 
-    The stretch is for leg cramps: asked for a back stretch, she is offered what helps her back;
-    asked for one for a part the skill does not know, she is told what it is for and asked first.
+    The stretch is for leg cramps: asked for one for a body part it is not for, she hears what
+    walkthrough.yaml's ``not_for`` says (a back stretch: an offer of what helps her back); for a
+    part the skill does not know, what it is for, the safety net, and whether to start it.
     """
 
     def reply(self, handler_input: HandlerInput) -> Reply:
         voice = self.voice
         spoken, part = resolved_body_part(handler_input)
-        if part == BACK_BODY_PART:
-            return voice.ask(voice.walkthrough_line("not_for_back"), "back_relief")
+        redirect = voice.content.walkthrough.not_for.get(part or "")
+        if redirect is not None:
+            return voice.ask(voice.walkthrough_line(redirect.say), redirect.offer)
         if spoken and part is None:
             legs_only = speech.join(voice.walkthrough_line("legs_only"), voice.safety_net(self.urgent_topic(handler_input)))
             return voice.ask(legs_only, "walkthrough")
-        if part == THIGH_BODY_PART:
-            return voice.ask(voice.walkthrough_line("legs_only"), "walkthrough")
         return self.start(handler_input)
 
 
