@@ -33,7 +33,12 @@ def store_from(environ: Mapping[str, str]) -> Optional[AbstractPersistenceAdapte
     if not table:
         log.warning("%s not set: her memory lasts only as long as this Lambda container", DYNAMODB_TABLE_VARIABLE)
         return None
-    return open_store(StoreConfig(kind="dynamodb", dynamodb_table=table, user_key_salt=environ.get(USER_SALT_VARIABLE)))
+    store = open_store(StoreConfig(kind="dynamodb", dynamodb_table=table, user_key_salt=environ.get(USER_SALT_VARIABLE)))
+    problem = store.problem()  # at the cold start, not at her first request; she is still answered, without memory
+    if problem:
+        log.error("her memory cannot be kept: %s; check %s and the function's region and role "
+                  "(dynamodb:DescribeTable, GetItem, PutItem, DeleteItem)", problem, DYNAMODB_TABLE_VARIABLE)
+    return store
 
 
 handler = build_skill_builder(

@@ -10,6 +10,7 @@ from ask_sdk_core.utils import get_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from skill.handlers.base import SkillHandler, SkillParts, intent_name
+from skill.logtext import escape_for_log
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,7 @@ class UnknownIntentHandler(SkillHandler):
         return name is not None and name not in self.known
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.warning("no handler for intent %s; answering as fallback", get_intent_name(handler_input))
+        log.warning("no handler for intent %s; answering as fallback", escape_for_log(get_intent_name(handler_input)))
         return self.send(handler_input, self.not_understood(handler_input))
 
 
@@ -40,7 +41,8 @@ class SessionEndedRequestHandler(SkillHandler):
         request = handler_input.request_envelope.request
         reason = getattr(request.reason, "value", request.reason)
         if request.error is not None:
-            log.warning("session ended: %s (%s: %s)", reason, request.error.object_type, request.error.message)
+            log.warning("session ended: %s (%s: %s)", escape_for_log(reason), escape_for_log(request.error.object_type),
+                        escape_for_log(request.error.message))
         else:
-            log.info("session ended: %s", reason)
+            log.info("session ended: %s", escape_for_log(reason))
         return handler_input.response_builder.response
