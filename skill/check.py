@@ -10,12 +10,13 @@ is one line naming the file and key.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional, TypeVar
 
 from skill import apl, models
 from skill.content import Content, ContentError, load_content
-from skill.model_rules import model_problems
+from skill.model_rules import model_problems, normalize
 from skill.resources import data_dir
 from skill.screens import ScreenWords, answer_datasource, load_screen_words, step_datasource
 
@@ -45,6 +46,8 @@ def run_checks() -> CheckReport:
                               f"{len(content.walkthrough.steps)} stretch steps; {len(content.offer_actions)} offers "
                               f"with their yes and no, {len(content.controls)} controls, every topic reachable")
     _check_models(report, content)
+    if content is not None:
+        _check_invocation_in_content(report, content)
     _check_apl(report, content, words)
     _check_listing(report)
     return report
@@ -87,6 +90,24 @@ def _check_models(report: CheckReport, content: Optional[Content]) -> None:
                                               answered=answered))
     if len(report.problems) == before:
         report.checked.append(f"interaction models: {', '.join(locales)} (generated from {models.SOURCE_NAME})")
+
+
+_TOLD_TO_SAY = re.compile(r"\balexa, (?:ask|open|tell) (.+?)(?: to\b|[.,?!]|$)", re.IGNORECASE)
+"""Where a line tells her what to say to reach the skill: "say, Alexa, ask cramp coach to …"."""
+
+
+def _check_invocation_in_content(report: CheckReport, content: Content) -> None:
+    """A line that tells her how to call the skill uses the model's invocation name (written once, in model.yaml)."""
+    try:
+        name = normalize(models.load_source()["invocation_name"])
+    except models.ModelSourceError:
+        return  # reported with the models
+    for line in content.all_lines():
+        for index, variant in enumerate(line.variants):
+            for said in _TOLD_TO_SAY.findall(variant):
+                if normalize(said) != name:
+                    report.problems.append(f"{line.key}.variants[{index}]: tells her to say {said!r}, but the "
+                                           f"invocation name is {name!r} ({models.SOURCE_NAME})")
 
 
 def _declared_intents(model: dict) -> set[str]:
