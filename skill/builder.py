@@ -1,7 +1,7 @@
 """Assemble the skill: content, voice, handlers, interceptors and the exception handler.
 
 Every host (CLI, web service, Lambda, tests) builds its skill here, so they all run the same
-handlers in the same order.
+handlers: one a topic (content/topics.yaml, safety.yaml) and one a control (content/controls.yaml).
 """
 
 from __future__ import annotations
@@ -9,52 +9,25 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from skill.api_client import API_TIMEOUT_SECONDS, api_client
 from skill.content import Content, load_content
-from skill.handlers.advice import TellMeMoreHandler, TopicHandler
+from skill.handlers.advice import TopicHandler
 from skill.handlers.base import DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS, SkillParts
-from skill.handlers.builtins import (
-    ExitHandler,
-    FallbackHandler,
-    FeelingBetterHandler,
-    HelpHandler,
-    RepeatHandler,
-    SessionEndedRequestHandler,
-    UnknownIntentHandler,
-)
+from skill.handlers.builtins import SessionEndedRequestHandler, UnknownIntentHandler
+from skill.handlers.controls import CONTROL_HANDLERS
 from skill.handlers.errors import CatchAllExceptionHandler
-from skill.handlers.followup import NoHandler, YesHandler
 from skill.handlers.interceptors import RememberOutputInterceptor, RequestLogInterceptor, SaveMemoryInterceptor
 from skill.handlers.launch import LaunchRequestHandler
-from skill.handlers.privacy import ForgetMeHandler, SkillDisabledHandler
-from skill.handlers.reminders import (
-    CancelReminderHandler,
-    ChangeOfferHandler,
-    PermissionAnswerHandler,
-    ReminderWhenHandler,
-    SetReminderHandler,
-)
-from skill.handlers.safety import UrgentCloseHandler, UrgentQuestionHandler
+from skill.handlers.privacy import SkillDisabledHandler
+from skill.handlers.reminders import PermissionAnswerHandler
 from skill.handlers.screens import ScreenInterceptor
-from skill.handlers.walkthrough import (
-    EaseOffHandler,
-    NextStepHandler,
-    PauseHandler,
-    PreviousStepHandler,
-    RepeatStepHandler,
-    ResumeHandler,
-    StartOverHandler,
-    StartWalkthroughHandler,
-    StopWalkthroughHandler,
-    WalkthroughNotStartedHandler,
-)
-from skill.reminder_words import ReminderWords, load_reminder_words
 from skill.replies import Voice
 from skill.state import PersistentWalkthroughStore, WalkthroughStore
 from skill.stores import MemoryAdapter, ResilientAdapter
@@ -81,50 +54,32 @@ class SkillConfig:
     """One log line per request from the skill (type and intent); off where the host logs its own."""
     fast_serializer: bool = True
     """Read requests and write answers with skill.compiled_serializer, not ask-sdk's reflective DefaultSerializer."""
-    reminder_words: Optional[ReminderWords] = None
-    """The bedtime reminder's words; loaded from the shipped content/reminders.yaml when not given."""
     api_timeout_seconds: float = API_TIMEOUT_SECONDS
     """Deadline of each call to the Reminders and Settings APIs, well inside Alexa's 8 s."""
     api_ca_bundle: Optional[str] = None
     """CA bundle to trust for Alexa's service APIs; the system's roots when not given (the practice API's own)."""
 
 
-# Urgency comes first: after a tier 1 or 2 answer, Stop, Cancel and No repeat the urgent line.
-_URGENCY = (UrgentCloseHandler, UrgentQuestionHandler)
-# Yes or No to changing her bedtime reminder, even mid-stretch, right after the skill asked.
-_REMINDER_OFFER = (ChangeOfferHandler,)
-# Then the walkthrough controls: mid-stretch, Next, Repeat, Yes and Stop belong to it.
-_WALKTHROUGH_CONTROLS = (
-    NextStepHandler,
-    PreviousStepHandler,
-    RepeatStepHandler,
-    StartOverHandler,
-    PauseHandler,
-    EaseOffHandler,
-    StopWalkthroughHandler,
-)
-_GENERAL_HANDLERS = (
-    LaunchRequestHandler,
-    StartWalkthroughHandler,
-    ResumeHandler,
-    TellMeMoreHandler,
-    YesHandler,
-    NoHandler,
-    ForgetMeHandler,
-    WalkthroughNotStartedHandler,
-    RepeatHandler,
-    HelpHandler,
-    ExitHandler,
-    FallbackHandler,
-    FeelingBetterHandler,
-    SessionEndedRequestHandler,
-    SkillDisabledHandler,
-)
-_REMINDER_HANDLERS = (SetReminderHandler, ReminderWhenHandler, CancelReminderHandler, PermissionAnswerHandler)
+def request_handlers(content: Content, parts: SkillParts) -> list[AbstractRequestHandler]:
+    """One handler a request type, topic and control: each takes requests no other takes."""
+    handlers: list[AbstractRequestHandler] = [
+        LaunchRequestHandler(parts), SessionEndedRequestHandler(parts), SkillDisabledHandler(parts),
+        PermissionAnswerHandler(parts),
+    ]
+    handlers += [TopicHandler(parts, topic) for topic in content.topics.values() if topic.intent]
+    handlers += [CONTROL_HANDLERS[name](parts, intents) for name, intents in content.controls.items()]
+    handlers.append(UnknownIntentHandler(parts))
+    return handlers
 
 
-def build_skill_builder(config: SkillConfig = SkillConfig()) -> CustomSkillBuilder:
-    """A SkillBuilder with every handler registered (``.create()`` or ``.lambda_handler()``)."""
+def build_skill_builder(
+    config: SkillConfig = SkillConfig(),
+    arrange: Callable[[list[AbstractRequestHandler]], Iterable[AbstractRequestHandler]] = list,
+) -> CustomSkillBuilder:
+    """A SkillBuilder with every handler registered (``.create()`` or ``.lambda_handler()``).
+
+    ``arrange`` orders the handlers; the order does not matter (a test registers them reversed).
+    """
     content = config.content or load_content()
     parts = SkillParts(
         voice=Voice(content, random.Random(config.seed)),
@@ -134,26 +89,12 @@ def build_skill_builder(config: SkillConfig = SkillConfig()) -> CustomSkillBuild
     )
     adapter = config.persistence_adapter or ResilientAdapter(MemoryAdapter(), "memory")
 
-    words = config.reminder_words or load_reminder_words()
-
     builder = CustomSkillBuilder(
         persistence_adapter=adapter, api_client=api_client(config.api_timeout_seconds, config.api_ca_bundle),
     )
     builder.skill_id = config.skill_id
-    for handler_class in _URGENCY:
-        builder.add_request_handler(handler_class(parts))
-    for reminder_class in _REMINDER_OFFER:
-        builder.add_request_handler(reminder_class(parts, words))
-    for handler_class in _WALKTHROUGH_CONTROLS:
-        builder.add_request_handler(handler_class(parts))
-    for reminder_class in _REMINDER_HANDLERS:
-        builder.add_request_handler(reminder_class(parts, words))
-    for topic in content.topics.values():
-        if topic.intent:
-            builder.add_request_handler(TopicHandler(parts, topic))
-    for handler_class in _GENERAL_HANDLERS:
-        builder.add_request_handler(handler_class(parts))
-    builder.add_request_handler(UnknownIntentHandler(parts))
+    for handler in arrange(request_handlers(content, parts)):
+        builder.add_request_handler(handler)
     builder.add_exception_handler(CatchAllExceptionHandler(parts.voice))
     if config.log_requests:
         builder.add_global_request_interceptor(RequestLogInterceptor())
@@ -163,9 +104,12 @@ def build_skill_builder(config: SkillConfig = SkillConfig()) -> CustomSkillBuild
     return builder
 
 
-def build_skill(config: SkillConfig = SkillConfig()) -> CustomSkill:
+def build_skill(
+    config: SkillConfig = SkillConfig(),
+    arrange: Callable[[list[AbstractRequestHandler]], Iterable[AbstractRequestHandler]] = list,
+) -> CustomSkill:
     """The skill every host runs."""
-    skill = build_skill_builder(config).create()
+    skill = build_skill_builder(config, arrange).create()
     if config.fast_serializer:
         from skill.compiled_serializer import CompiledSerializer  # not on Lambda: the SDK's handler brings its own
 

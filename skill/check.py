@@ -1,19 +1,22 @@
 """``cramp-coach check``: everything a content editor or release can break, checked at once.
 
-Content, the words on screens and in the store listing, every locale's interaction model
-(against Amazon's rules and against its source), and the APL documents with the data the
-skill sends them. Each problem is one line naming the file and key.
+Content and the conversation's shape (every offer's yes and no, every symptom topic's doctor
+line, every topic reachable: the loader's rules), the words on screens and in the store listing,
+every locale's interaction model (against Amazon's rules, against its source, and every intent a
+topic's or a control's), and the APL documents with the data the skill sends them. Each problem
+is one line naming the file and key.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Optional, TypeVar
 
 from skill import apl, models
 from skill.content import Content, ContentError, load_content
-from skill.model_rules import model_problems
+from skill.model_rules import model_problems, normalize
 from skill.reminder_words import load_reminder_words
 from skill.resources import data_dir
 from skill.screens import ScreenWords, answer_datasource, load_screen_words, step_datasource
@@ -42,9 +45,12 @@ def run_checks() -> CheckReport:
     reminder_words = _attempt(report, load_reminder_words)
     if content is not None and reminder_words is not None:
         report.checked.append(f"content: {len(content.all_lines())} items in {len(content.topics)} topics, "
-                              f"{len(content.walkthrough.steps)} stretch steps, "
+                              f"{len(content.walkthrough.steps)} stretch steps; {len(content.offer_actions)} offers "
+                              f"with their yes and no, {len(content.controls)} controls, every topic reachable; "
                               f"{len(reminder_words.all_lines())} bedtime reminder lines")
-    _check_models(report)
+    _check_models(report, content)
+    if content is not None:
+        _check_invocation_in_content(report, content)
     _check_apl(report, content, words)
     _check_listing(report)
     return report
@@ -58,7 +64,8 @@ def _attempt(report: CheckReport, load: Callable[[], T]) -> Optional[T]:
         return None
 
 
-def _check_models(report: CheckReport) -> None:
+def _check_models(report: CheckReport, content: Optional[Content]) -> None:
+    """Every locale's model against Amazon's rules and the skill's: each intent a topic's or a control's."""
     try:
         stale = models.stale_models()
         locales = models.locales()
@@ -80,9 +87,35 @@ def _check_models(report: CheckReport) -> None:
         except (OSError, json.JSONDecodeError) as error:
             report.problems.append(f"interaction_models/{path.name}: cannot be read: {error}")
             continue
-        report.problems.extend(model_problems(model, local_built_ins, name=f"interaction_models/{path.name}"))
+        # with content that does not load (reported above), which intents it answers cannot be known
+        answered = content.intents() if content is not None else _declared_intents(model)
+        report.problems.extend(model_problems(model, local_built_ins, name=f"interaction_models/{path.name}",
+                                              answered=answered))
     if len(report.problems) == before:
         report.checked.append(f"interaction models: {', '.join(locales)} (generated from {models.SOURCE_NAME})")
+
+
+_TOLD_TO_SAY = re.compile(r"\balexa, (?:ask|open|tell) (.+?)(?: to\b|[.,?!]|$)", re.IGNORECASE)
+"""Where a line tells her what to say to reach the skill: "say, Alexa, ask cramp coach to …"."""
+
+
+def _check_invocation_in_content(report: CheckReport, content: Content) -> None:
+    """A line that tells her how to call the skill uses the model's invocation name (written once, in model.yaml)."""
+    try:
+        name = normalize(models.load_source()["invocation_name"])
+    except models.ModelSourceError:
+        return  # reported with the models
+    for line in content.all_lines():
+        for index, variant in enumerate(line.variants):
+            for said in _TOLD_TO_SAY.findall(variant):
+                if normalize(said) != name:
+                    report.problems.append(f"{line.key}.variants[{index}]: tells her to say {said!r}, but the "
+                                           f"invocation name is {name!r} ({models.SOURCE_NAME})")
+
+
+def _declared_intents(model: dict) -> set[str]:
+    intents = model.get("interactionModel", {}).get("languageModel", {}).get("intents", [])
+    return {intent.get("name", "") for intent in intents if isinstance(intent, dict)}
 
 
 def _check_apl(report: CheckReport, content: Optional[Content], words: Optional[ScreenWords]) -> None:

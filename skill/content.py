@@ -39,22 +39,48 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 HOLD_COUNT_INTERVAL_SECONDS = 2
 """One number of the hold count every two seconds."""
 
-OFFER_NAMES = (
+REQUIRED_OFFERS = (
     "walkthrough",
-    "bedtime_stretch",
     "walkthrough_again",
     "more",
     "anything_else",
     "repeat",
-    "cramp_relief",
     "back_relief",
-    "food",
     "resume_walkthrough",
     "restart_walkthrough",
     "back_to_stretch",
     "forget",
 )
-"""Offers the handlers know how to follow up; the words for each live in prompts.yaml."""
+"""Offers the skill itself makes by name (the stretch, launch, urgency); topics may make any other."""
+MIN_OFFER_WORDINGS = 2
+"""An offer is heard often: at least this many wordings, so it does not sound robotic."""
+VARIED_PROMPTS = ("welcome", "suggestions", "goodbye", "reprompt", "fallback")
+"""Prompts heard often enough to need at least two wordings."""
+
+ACTIONS = {
+    "answer": "a topic",
+    "start": "a line of walkthrough.yaml (said first)",
+    "resume": None,
+    "more": None,
+    "repeat": None,
+    "listen": "a line of prompts.yaml (said before listening)",
+    "close": None,
+    "forget": None,
+    "change_reminder": None,
+}
+"""What Yes or No can do after an offer (the skill's closed set; see content/prompts.yaml), with
+the argument each takes: answer a topic, start the stretch, resume it, the topic's next answer,
+say the last thing again, keep listening, end kindly, forget her record, move her bedtime reminder
+to the time she just asked for."""
+
+CONTROLS = (
+    "yes", "no", "next", "previous", "repeat", "start_over", "pause", "resume", "stop", "home",
+    "help", "fallback", "start_stretch", "tell_me_more", "forget_me", "feeling_better",
+    "set_reminder", "change_reminder", "reminder_when", "cancel_reminder",
+)
+"""The conversation's controls (content/controls.yaml maps each to its intents)."""
+TOPIC_TURNS = {"mid_stretch": ("ease_off",), "after_urgency": ("repeat_urgent_line",)}
+"""What a topic's intent may do instead of answering: mid-stretch, or once urgency sticks."""
 
 REQUIRED_PROMPTS = (
     "welcome",
@@ -109,8 +135,17 @@ REQUIRED_WALKTHROUGH = (
     "not_for_back",
     "legs_only",
 )
+NEVER_SAID = frozenset({
+    "ibuprofen", "paracetamol", "acetaminophen", "aspirin", "tylenol", "advil", "magnesium", "quinine",
+    "mg", "milligrams", "tablet", "tablets", "dose", "dosage",
+})
+"""No drug names or doses, anywhere: medicines are for her doctor or midwife to advise on."""
+ANY_TOPIC = "any"
+"""``fits: any`` on a doctor line (safety.yaml): worded to suit every topic."""
 MID_STRETCH_OFFER = "back_to_stretch"
 """The offer that ends an answer to a question asked mid-stretch."""
+CONTROLS_FILE = "controls.yaml"
+WALKTHROUGH_FILE = "walkthrough.yaml"
 FALLBACK_TOPIC = "other_pain"
 """Where a body part the skill does not cover is answered."""
 
@@ -162,6 +197,26 @@ class Topic:
     """Tiers 1 and 2: the short urgent line repeated for the rest of the session."""
     triggers: tuple[str, ...] = ()
     """What an escalation tier is for, for the clinician's review."""
+    mid_stretch: Optional[str] = None
+    """What its intent does mid-stretch instead of answering (TOPIC_TURNS), if anything."""
+    after_urgency: Optional[str] = None
+    """What its intent does once urgency sticks instead of answering (TOPIC_TURNS), if anything."""
+
+
+@dataclass(frozen=True)
+class Action:
+    """What Yes or No does after an offer: one of ACTIONS, with its argument."""
+
+    kind: str
+    target: tuple[str, ...] = ()
+    calm: bool = False
+    """For ``start``: in the quieter bedtime voice."""
+
+
+@dataclass(frozen=True)
+class OfferActions:
+    yes: Action
+    no: Action
 
 
 @dataclass(frozen=True)
@@ -172,9 +227,18 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Redirect:
+    """Asked for the stretch for a body part it is not for: this line instead, then this offer."""
+
+    say: str
+    offer: str
+
+
+@dataclass(frozen=True)
 class Walkthrough:
     steps: tuple[Step, ...]
     lines: Mapping[str, Line]
+    not_for: Mapping[str, Redirect] = field(default_factory=dict)
 
     def line(self, name: str) -> Line:
         return self.lines[name]
@@ -190,6 +254,15 @@ class Content:
     safety: Mapping[str, Line]
     walkthrough: Walkthrough
     doctor_phrase: str
+    offer_actions: Mapping[str, OfferActions] = field(default_factory=dict)
+    """What Yes and No do after each offer."""
+    controls: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Each control (CONTROLS) and the intents that ask for it."""
+
+    def intents(self) -> set[str]:
+        """Every intent the skill answers: the topics' and the controls'."""
+        named = {t.intent for t in self.topics.values() if t.intent}
+        return named | {intent for intents in self.controls.values() for intent in intents}
 
     def tiers(self) -> list[Topic]:
         """The escalation tiers, tier 1 first."""
@@ -276,6 +349,10 @@ class _Reader:
                 raise self.fail(where, "must be non-empty text")
             if "<" in variant or ">" in variant:
                 raise self.fail(where, "must be plain text (the skill adds the SSML)")
+            named = sorted({w.strip(".,?!;:").lower() for w in variant.split()} & NEVER_SAID)
+            if named:
+                raise self.fail(where, f"names a medicine or dose ({', '.join(named)}): only her doctor or "
+                                       "midwife advises on medicines")
             allowed = PLACEHOLDERS.get(key.rsplit(".", 1)[-1], set()) if placeholders is None else placeholders
             try:
                 used = _placeholders(variant)
@@ -314,46 +391,99 @@ def _check_doctor_phrase(reader: _Reader, line: Line, phrase: str) -> None:
             )
 
 
-def _load_safety(reader: _Reader) -> tuple[dict[str, Line], str]:
+def _load_safety(reader: _Reader) -> tuple[dict[str, Line], str, dict[str, tuple[str, ...]]]:
+    """The safety lines, the doctor phrase, and which topics each doctor line was written for."""
     phrase = reader.data.get("doctor_phrase")
     if not isinstance(phrase, str) or not phrase.strip():
         raise reader.fail("doctor_phrase", "must be the words every doctor line contains")
     phrase = phrase.strip().lower()
     lines = reader.lines(reader.data.get("lines"), "lines", REQUIRED_SAFETY)
+    fits: dict[str, tuple[str, ...]] = {}
     for name, line in lines.items():
         if line.source != "safety":
             raise reader.fail(f"lines.{name}", "safety lines must have source 'safety'")
-        if name.endswith("doctor_line") or name.endswith("_short") or name in ("urgent_line", "safety_net"):
+        raw_fits = reader.data["lines"][name].get("fits")
+        if raw_fits is not None:
+            if raw_fits != ANY_TOPIC and (not isinstance(raw_fits, list) or not all(isinstance(t, str) for t in raw_fits)):
+                raise reader.fail(f"lines.{name}.fits", f"must list the topics it is worded for, or say {ANY_TOPIC}")
+            fits[name] = (ANY_TOPIC,) if raw_fits == ANY_TOPIC else tuple(raw_fits)
+        if name in fits or name.endswith(("doctor_line", "_short")) or name in ("urgent_line", "safety_net"):
             _check_doctor_phrase(reader, line, phrase)
     reader.budget("lines.safety_net", lines["safety_net"].longest_words(), SAFETY_NET_WORD_BUDGET)
-    return lines, phrase
+    return lines, phrase, fits
 
 
-def _load_prompts(reader: _Reader) -> tuple[dict[str, Line], dict[str, Line]]:
+def _load_prompts(reader: _Reader) -> tuple[dict[str, Line], dict[str, Line], dict[str, OfferActions]]:
     prompts = reader.lines(reader.data.get("lines"), "lines", REQUIRED_PROMPTS)
     for name, line in prompts.items():
         reader.budget(f"lines.{name}", line.longest_words(), ANSWER_WORD_BUDGET)
-    offers = reader.lines(reader.data.get("offers"), "offers", OFFER_NAMES)
+    for name in VARIED_PROMPTS:
+        if len(prompts[name].variants) < 2:
+            raise reader.fail(f"lines.{name}", "is heard often: give it at least 2 wordings")
+    raw_offers = reader.mapping(reader.data.get("offers"), "offers")
+    offers = reader.lines({n: _without(v, *_ANSWER_KEYS) for n, v in raw_offers.items()}, "offers", REQUIRED_OFFERS)
+    actions = {}
     for name, line in offers.items():
-        if name not in OFFER_NAMES:
-            raise reader.fail(f"offers.{name}", f"unknown offer; the skill knows {', '.join(OFFER_NAMES)}")
         reader.budget(f"offers.{name}", line.longest_words(), OFFER_WORD_BUDGET)
+        if len(line.variants) < MIN_OFFER_WORDINGS:
+            raise reader.fail(f"offers.{name}", f"an offer is heard often: give it at least {MIN_OFFER_WORDINGS} wordings")
         for index, variant in enumerate(line.variants):
             if not variant.endswith("?"):
                 raise reader.fail(f"offers.{name}.variants[{index}]", "an offer is a question: end it with '?'")
-    return prompts, offers
+        raw = raw_offers[name]
+        actions[name] = OfferActions(*(_action(reader, f"offers.{name}.{answer}", _answer_to(raw, answer))
+                                       for answer in ("yes", "no")))
+    return prompts, offers, actions
+
+
+_ANSWER_KEYS = ("yes", "no", True, False)
+"""YAML 1.1 (PyYAML) reads a bare ``yes:`` or ``no:`` key as true or false; both spellings are accepted."""
+
+
+def _answer_to(offer: dict[Any, Any], answer: str) -> Any:
+    return offer.get(answer, offer.get(answer == "yes"))
+
+
+def _without(node: Any, *keys: Any) -> Any:
+    return {k: v for k, v in node.items() if k not in keys} if isinstance(node, dict) else node
+
+
+def _action(reader: _Reader, key: str, raw: Any) -> Action:
+    """``close``, or ``{answer: food}``, ``{start: intro, calm: true}``, ``{listen: [no_problem, ...]}``."""
+    known = ", ".join(ACTIONS)
+    if raw is None:
+        raise reader.fail(key, f"is missing: say what it does, one of {known}")
+    if isinstance(raw, str):
+        raw = {raw: None}
+    if not isinstance(raw, dict):
+        raise reader.fail(key, f"must be one of {known}, or a mapping such as {{answer: food}}")
+    calm = raw.get("calm", False)
+    kinds = [k for k in raw if k != "calm"]
+    if len(kinds) != 1 or kinds[0] not in ACTIONS:
+        raise reader.fail(key, f"{', '.join(map(str, kinds)) or 'nothing'}: must be exactly one of {known}")
+    kind = kinds[0]
+    argument = raw[kind]
+    wanted = ACTIONS[kind]
+    targets = [argument] if isinstance(argument, str) else argument
+    if wanted is None and argument is not None:
+        raise reader.fail(f"{key}.{kind}", "takes nothing")
+    if wanted is not None and (not isinstance(targets, list) or not targets or not all(isinstance(t, str) for t in targets)):
+        raise reader.fail(f"{key}.{kind}", f"needs {wanted}")
+    if not isinstance(calm, bool) or (calm and kind != "start"):
+        raise reader.fail(f"{key}.calm", "only a start can be calm (true or false)")
+    return Action(kind=kind, target=tuple(targets or ()), calm=calm)
 
 
 def _load_topics(
     reader: _Reader, safety: Mapping[str, Line], offers: Mapping[str, Line], phrase: str,
-    escalation: Optional[tuple[_Reader, dict[str, Any]]] = None,
+    fits: Mapping[str, tuple[str, ...]], escalation: Optional[tuple[_Reader, dict[str, Any]]] = None,
 ) -> dict[str, Topic]:
     """The topics of topics.yaml, then the escalation tiers of safety.yaml (as topics with a tier)."""
     topics: dict[str, Topic] = {}
     intents: dict[str, str] = {}
     routes: list[tuple[str, str]] = []
     for name, raw in reader.section("topics").items():
-        topics[name] = _topic(reader, name, reader.mapping(raw, name), safety, offers, phrase, intents)
+        topics[name] = _topic(reader, name, reader.mapping(raw, name), safety, offers, phrase, intents, fits)
         routes.extend((f"{name}.body_parts.{part}", target) for part, target in topics[name].body_parts.items())
     if escalation is not None:
         tier_reader, raw_tiers = escalation
@@ -361,7 +491,7 @@ def _load_topics(
             key = f"escalation.{name}"
             if name in topics:
                 raise tier_reader.fail(key, f"topic {name!r} is already in topics.yaml")
-            topics[name] = _topic(tier_reader, key, tier_reader.mapping(raw, key), safety, offers, phrase, intents)
+            topics[name] = _topic(tier_reader, key, tier_reader.mapping(raw, key), safety, offers, phrase, intents, fits)
         found = sorted(t.tier for t in topics.values() if t.tier)
         if found != sorted(TIERS):
             raise tier_reader.fail("escalation", f"needs exactly one topic for each tier {sorted(TIERS)}, found {found}")
@@ -375,7 +505,7 @@ def _load_topics(
 
 def _topic(
     reader: _Reader, key_prefix: str, raw: dict[str, Any], safety: Mapping[str, Line],
-    offers: Mapping[str, Line], phrase: str, intents: dict[str, str],
+    offers: Mapping[str, Line], phrase: str, intents: dict[str, str], fits: Mapping[str, tuple[str, ...]],
 ) -> Topic:
     name = key_prefix.rsplit(".", 1)[-1]
     intent = raw.get("intent")
@@ -413,9 +543,7 @@ def _topic(
     elif raw.get("urgent"):
         lead = safety["urgent_line"]
     symptom = bool(raw.get("symptom", False)) or tier > 0
-    doctor_key = raw.get("doctor_line", "doctor_line")
-    if doctor_key not in safety or not (doctor_key.endswith("doctor_line") or doctor_key == "safety_net"):
-        raise reader.fail(f"{key_prefix}.doctor_line", f"{doctor_key!r} is not a doctor line in safety.yaml")
+    doctor_key = _doctor_line_for(reader, key_prefix, name, raw.get("doctor_line"), symptom and lead is None, fits)
     last_offer = raw.get("last_offer", "anything_else")
     if last_offer not in offers:
         raise reader.fail(f"{key_prefix}.last_offer", f"unknown offer {last_offer!r}")
@@ -466,7 +594,37 @@ def _topic(
         tier=tier,
         short=short,
         triggers=triggers,
+        **_turns(reader, key_prefix, raw),
     )
+
+
+def _turns(reader: _Reader, key_prefix: str, raw: dict[str, Any]) -> dict[str, Optional[str]]:
+    """A topic's ``mid_stretch`` and ``after_urgency``: what its intent does instead of answering."""
+    turns = {}
+    for key, allowed in TOPIC_TURNS.items():
+        value = raw.get(key)
+        if value is not None and value not in allowed:
+            raise reader.fail(f"{key_prefix}.{key}", f"{value!r}: must be one of {', '.join(allowed)}")
+        turns[key] = value
+    return turns
+
+
+def _doctor_line_for(
+    reader: _Reader, key_prefix: str, topic: str, named: Any, needed: bool, fits: Mapping[str, tuple[str, ...]]
+) -> str:
+    """The doctor line a symptom topic names: one of safety.yaml's, written for this topic (its ``fits``)."""
+    key = f"{key_prefix}.doctor_line"
+    if named is None:
+        if needed:
+            raise reader.fail(key, "a symptom topic names its doctor line: a line of safety.yaml whose fits: "
+                                   "lists this topic (or says any)")
+        return ""
+    if named not in fits:
+        raise reader.fail(key, f"{named!r} is not a doctor line in safety.yaml (one with fits:)")
+    if ANY_TOPIC not in fits[named] and topic not in fits[named]:
+        raise reader.fail(key, f"{named!r} is worded for {', '.join(fits[named])}, not {topic}; name a doctor line "
+                               f"that fits {topic}, or add {topic} to its fits: in safety.yaml")
+    return named
 
 
 def _safety_line(reader: _Reader, key: str, name: Any, safety: Mapping[str, Line]) -> Line:
@@ -475,7 +633,7 @@ def _safety_line(reader: _Reader, key: str, name: Any, safety: Mapping[str, Line
     return safety[name]
 
 
-def _load_walkthrough(reader: _Reader, phrase: str) -> Walkthrough:
+def _load_walkthrough(reader: _Reader, phrase: str, offers: Mapping[str, Line]) -> Walkthrough:
     lines = {}
     for name in REQUIRED_WALKTHROUGH:
         if name not in reader.data:
@@ -506,7 +664,15 @@ def _load_walkthrough(reader: _Reader, phrase: str) -> Walkthrough:
             words += hold_counts(step.hold_seconds)
         reader.budget(key, words, STEP_WORD_BUDGET)
         steps.append(step)
-    return Walkthrough(steps=tuple(steps), lines=lines)
+    not_for = {}
+    for part, raw in reader.mapping(reader.data.get("not_for", {}), "not_for").items():
+        raw = reader.mapping(raw, f"not_for.{part}")
+        if raw.get("say") not in lines:
+            raise reader.fail(f"not_for.{part}.say", f"{raw.get('say')!r} is not a line of walkthrough.yaml")
+        if raw.get("offer") not in offers:
+            raise reader.fail(f"not_for.{part}.offer", f"unknown offer {raw.get('offer')!r}")
+        not_for[str(part)] = Redirect(say=raw["say"], offer=raw["offer"])
+    return Walkthrough(steps=tuple(steps), lines=lines, not_for=not_for)
 
 
 def hold_counts(hold_seconds: int) -> int:
@@ -518,17 +684,65 @@ def load_content(folder: Optional[Path] = None) -> Content:
     """Read and validate every content file; raise ContentError naming file, key and problem."""
     folder = folder or content_dir()
     safety_reader = _Reader(folder / "safety.yaml")
-    safety, phrase = _load_safety(safety_reader)
+    safety, phrase, fits = _load_safety(safety_reader)
     prompts_reader = _Reader(folder / "prompts.yaml")
-    prompts, offers = _load_prompts(prompts_reader)
+    prompts, offers, offer_actions = _load_prompts(prompts_reader)
     escalation = safety_reader.section("escalation")
-    topics = _load_topics(_Reader(folder / "topics.yaml"), safety, offers, phrase, (safety_reader, escalation))
-    walkthrough = _load_walkthrough(_Reader(folder / "walkthrough.yaml"), phrase)
-    return Content(
+    topics_reader = _Reader(folder / "topics.yaml")
+    topics = _load_topics(topics_reader, safety, offers, phrase, fits, (safety_reader, escalation))
+    walkthrough = _load_walkthrough(_Reader(folder / WALKTHROUGH_FILE), phrase, offers)
+    controls = _load_controls(_Reader(folder / CONTROLS_FILE), topics)
+    content = Content(
         topics=topics,
         prompts=prompts,
         offers=offers,
         safety=safety,
         walkthrough=walkthrough,
         doctor_phrase=phrase,
+        offer_actions=offer_actions,
+        controls=controls,
     )
+    _check_graph(content, prompts_reader, topics_reader)
+    return content
+
+
+def _load_controls(reader: _Reader, topics: Mapping[str, Topic]) -> dict[str, tuple[str, ...]]:
+    """Every control of CONTROLS with the intents that ask for it; no intent asks for two things."""
+    raw = reader.section("controls")
+    owner = {t.intent: f"topic {t.name}" for t in topics.values() if t.intent}
+    controls = {}
+    for raw_name, intents in raw.items():
+        name = {True: "yes", False: "no"}.get(raw_name, raw_name)  # YAML 1.1 reads a bare yes: as true
+        key = f"controls.{name}"
+        if name not in CONTROLS:
+            raise reader.fail(key, f"unknown control; the skill has {', '.join(CONTROLS)}")
+        if not isinstance(intents, list) or not intents or not all(isinstance(i, str) and i.endswith("Intent") for i in intents):
+            raise reader.fail(key, "must list the intents that ask for it")
+        for intent in intents:
+            if intent in owner:
+                raise reader.fail(key, f"{intent} already asks for {owner[intent]}")
+            owner[intent] = f"control {name}"
+        controls[name] = tuple(intents)
+    missing = [name for name in CONTROLS if name not in controls]
+    if missing:
+        raise reader.fail(f"controls.{missing[0]}", "is missing: list the intents that ask for it")
+    return controls
+
+
+def _check_graph(content: Content, prompts: _Reader, topics: _Reader) -> None:
+    """Every offer's actions point at something real, and every topic can be reached."""
+    for name, actions in content.offer_actions.items():
+        for answer, action in (("yes", actions.yes), ("no", actions.no)):
+            key = f"offers.{name}.{answer}.{action.kind}"
+            known = {"answer": content.topics, "start": content.walkthrough.lines, "listen": content.prompts}
+            for target in action.target:
+                if target not in known.get(action.kind, {}):
+                    raise prompts.fail(key, f"{target!r} is not {ACTIONS[action.kind]}")
+    reached = {FALLBACK_TOPIC} | {t.name for t in content.topics.values() if t.intent}
+    reached |= {target for t in content.topics.values() for target in t.body_parts.values()}
+    reached |= {a.target[0] for actions in content.offer_actions.values() for a in (actions.yes, actions.no)
+                if a.kind == "answer"}
+    for name in content.topics:
+        if name not in reached:
+            raise topics.fail(name, "cannot be reached: give it an intent, or send her there from a body part "
+                                    "or an offer ({answer: " + name + "})")

@@ -9,39 +9,14 @@ well trained and no phrase is claimed by two intents, as written or with its slo
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import itertools
 import json
 import re
 from collections import defaultdict
-from typing import Any, Iterable, Mapping
+from typing import Any, Collection, Iterable, Mapping, Optional
 
-INVOCATION_NAME = "cramp coach"
-
-CUSTOM_INTENTS = (
-    "CrampNowIntent",
-    "FoodAndDrinkIntent",
-    "BedtimeIntent",
-    "PreventionIntent",
-    "CausesIntent",
-    "BackSpasmIntent",
-    "SevereSymptomsIntent",
-    "EmergencyIntent",
-    "SevereCrampIntent",
-    "FeelingBetterIntent",
-    "MedicineIntent",
-    "MedicineTakenIntent",
-    "WhenToSeeDoctorIntent",
-    "PrecautionsIntent",
-    "StartWalkthroughIntent",
-    "TellMeMoreIntent",
-    "ResumeWalkthroughIntent",
-    "ForgetMeIntent",
-    "SetBedtimeReminderIntent",
-    "BedtimeReminderWhenIntent",
-    "ChangeBedtimeReminderIntent",
-    "CancelBedtimeReminderIntent",
-)
 # "Standard Built-in Intents": every custom skill must include these.
 REQUIRED_BUILT_INS = (
     "AMAZON.CancelIntent",
@@ -50,16 +25,41 @@ REQUIRED_BUILT_INS = (
     "AMAZON.NavigateHomeIntent",
     "AMAZON.FallbackIntent",
 )
-BUILT_INS_WE_USE = REQUIRED_BUILT_INS + (
-    "AMAZON.YesIntent",
-    "AMAZON.NoIntent",
-    "AMAZON.RepeatIntent",
-    "AMAZON.NextIntent",
-    "AMAZON.PreviousIntent",
-    "AMAZON.StartOverIntent",
-    "AMAZON.PauseIntent",
-    "AMAZON.ResumeIntent",
-)
+DERIVED = {
+    "INVOCATION_NAME": "the invocation name (interaction_models/source/model.yaml)",
+    "CUSTOM_INTENTS": "the skill's own intents: its topics' and controls' (content/)",
+    "BUILT_INS_WE_USE": "Amazon's required built-in intents, then the others a control answers (content/controls.yaml)",
+}
+"""Names this module offers that are read from content/ and the model source, never written here again."""
+
+
+@functools.lru_cache(maxsize=1)
+def answered_intents() -> frozenset[str]:
+    """Every intent a topic or control of the shipped content answers."""
+    from skill.content import load_content
+
+    return frozenset(load_content().intents())
+
+
+@functools.lru_cache(maxsize=1)
+def source_invocation_name() -> str:
+    """The skill's invocation name, as the model source declares it."""
+    from skill.models import load_source
+
+    return normalize(load_source()["invocation_name"])
+
+
+def __getattr__(name: str) -> Any:
+    if name == "INVOCATION_NAME":
+        return source_invocation_name()
+    if name == "CUSTOM_INTENTS":
+        return tuple(sorted(i for i in answered_intents() if not i.startswith("AMAZON.")))
+    if name == "BUILT_INS_WE_USE":
+        others = sorted(i for i in answered_intents() if i.startswith("AMAZON.") and i not in REQUIRED_BUILT_INS)
+        return REQUIRED_BUILT_INS + tuple(others)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
 MIN_SAMPLES_PER_CUSTOM_INTENT = 20
@@ -138,16 +138,23 @@ def model_problems(
     local_built_ins: Mapping[str, Iterable[str]],
     *,
     name: str = "interaction model",
-    invocation_name: str = INVOCATION_NAME,
+    invocation_name: Optional[str] = None,
+    answered: Optional[Collection[str]] = None,
 ) -> list[str]:
-    """Every broken rule of ``model`` (and the local built-in phrases beside it), one line each."""
+    """Every broken rule of ``model`` (and the local built-in phrases beside it), one line each.
+
+    ``answered``: the intents the skill's topics and controls answer (the shipped content's when not given).
+    """
     try:
         indexed = _Model(model)
     except (KeyError, TypeError) as error:
         return [f"{name}: not an ASK interaction model (missing {error})"]
     problems: list[str] = []
-    for rule in (_shape, _intents, _utterances, _slots, _types, _invocation):
-        problems.extend(rule(indexed, invocation_name))
+    expected = invocation_name or source_invocation_name()
+    intents = frozenset(answered_intents() if answered is None else answered)
+    problems.extend(_intents(indexed, intents))
+    for rule in (_shape, _utterances, _slots, _types, _invocation):
+        problems.extend(rule(indexed, expected))
     problems.extend(_local_built_ins(indexed, {k: list(v) for k, v in local_built_ins.items()}))
     problems.extend(_smapi_round_trip(model))
     return [f"{name}: {problem}" for problem in problems]
@@ -159,16 +166,17 @@ def _shape(model: _Model, invocation_name: str) -> Iterable[str]:
         yield f"intents.{duplicate}: declared more than once"
 
 
-def _intents(model: _Model, invocation_name: str) -> Iterable[str]:
+def _intents(model: _Model, answered: frozenset[str]) -> Iterable[str]:
     for intent in REQUIRED_BUILT_INS:
         if intent not in model.intents:
             yield f"intents: {intent} is required by Amazon but missing"
-    for intent in BUILT_INS_WE_USE[len(REQUIRED_BUILT_INS):]:
+    for intent in sorted(i for i in answered if i.startswith("AMAZON.") and i not in REQUIRED_BUILT_INS):
         if intent not in model.intents:
             yield f"intents: {intent} is handled by the skill but missing"
-    for intent in sorted(set(model.intents) - set(CUSTOM_INTENTS) - set(BUILT_INS_WE_USE)):
-        yield f"intents.{intent}: no handler answers it"
-    for intent in CUSTOM_INTENTS:
+    for intent in sorted(set(model.intents) - answered - set(REQUIRED_BUILT_INS)):
+        yield (f"intents.{intent}: no handler answers it: give it a topic (content/topics.yaml) "
+               "or a control (content/controls.yaml)")
+    for intent in sorted(i for i in answered if not i.startswith("AMAZON.")):
         if intent not in model.intents:
             yield f"intents: custom intent {intent} is missing"
             continue

@@ -27,7 +27,6 @@ REQUIRED_LINES = {
     "set": {"time"},
     "set_assumed_evening": {"time"},
     "already_set": {"time", "new_time"},
-    "kept": set(),
     "when": {"time"},
     "none_set": set(),
     "changed": {"time"},

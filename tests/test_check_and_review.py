@@ -55,6 +55,33 @@ def test_check_prints_a_short_ok_summary_and_exits_zero_when_clean(project_copy,
     assert "en-IN" in result.stdout and "apl/answer.json" in result.stdout
 
 
+def test_check_catches_an_offer_without_an_action_and_an_intent_nothing_answers(project_copy, tmp_path):
+    prompts = project_copy / "content" / "prompts.yaml"
+    text = prompts.read_text(encoding="utf-8")
+    prompts.write_text(text.replace("    yes: {answer: food}\n", "", 1), encoding="utf-8")
+    broken_offer = run_cli(project_copy, tmp_path, "check")
+    assert broken_offer.returncode == 1
+    assert "content/prompts.yaml: offers.food.yes: is missing: say what it does" in broken_offer.stderr
+
+    prompts.write_text(text, encoding="utf-8")
+    topics = project_copy / "content" / "topics.yaml"
+    topics.write_text(topics.read_text(encoding="utf-8").replace("    intent: FoodAndDrinkIntent\n", ""), encoding="utf-8")
+    unanswered = run_cli(project_copy, tmp_path, "check")
+    assert unanswered.returncode == 1
+    assert ("interaction_models/en-GB.json: intents.FoodAndDrinkIntent: no handler answers it: give it a topic "
+            "(content/topics.yaml) or a control (content/controls.yaml)") in unanswered.stderr
+
+
+def test_check_catches_a_line_that_tells_her_an_invocation_name_the_model_does_not_have(project_copy, tmp_path):
+    source = project_copy / "interaction_models" / "source" / "model.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("invocation_name: cramp coach",
+                                                                  "invocation_name: calf coach"), encoding="utf-8")
+    result = run_cli(project_copy, tmp_path, "check")
+    assert result.returncode == 1
+    assert ("content/walkthrough.yaml: paused.variants[0]: tells her to say 'cramp coach', but the invocation "
+            "name is 'calf coach' (interaction_models/source/model.yaml)") in result.stderr
+
+
 def test_check_names_the_file_and_key_of_every_problem_and_exits_one(project_copy, tmp_path):
     topics = project_copy / "content" / "topics.yaml"
     topics.write_text(topics.read_text(encoding="utf-8").replace(

@@ -1,5 +1,5 @@
-"""The interaction model and the handlers agree: every intent she can reach has a handler,
-and every intent a handler or topic answers is in the model."""
+"""The interaction model and the handlers agree: every intent she can reach has exactly one
+handler whatever state she is in, and every intent a topic or control answers is in the model."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def model_intents(model) -> list[str]:
 
 
 def named_in_handlers() -> set[str]:
-    """Intent names written in the handler modules (string constants)."""
+    """Intent names written in the handler modules (string constants): none, they come from content."""
     names = set()
     for path in Path(skill.handlers.__file__).parent.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -53,17 +53,31 @@ def handlers_for(skill_object, conversation, intent: str) -> list[str]:
     ]
 
 
-def test_every_intent_in_the_model_has_a_handler_in_a_fresh_session_or_mid_stretch(skill, model, she):
-    fresh = {intent: handlers_for(skill, she, intent) for intent in model_intents(model)}
-    she.ask("StartWalkthroughIntent")
-    mid_stretch = {intent: handlers_for(skill, she, intent) for intent in model_intents(model)}
-    unhandled = [i for i in model_intents(model) if not fresh[i] and not mid_stretch[i]]
-    assert unhandled == []
+STATES = {
+    "a fresh session": [],
+    "after an offer": [("CrampNowIntent", {})],
+    "mid-stretch": [("StartWalkthroughIntent", {})],
+    "a question mid-stretch": [("StartWalkthroughIntent", {}), ("FoodAndDrinkIntent", {})],
+    "after a paused stretch": [("StartWalkthroughIntent", {}), ("AMAZON.PauseIntent", {}), ("AMAZON.ResumeIntent", {})],
+    "once urgency sticks": [("SevereSymptomsIntent", {})],
+    "urgent, mid-stretch": [("SevereSymptomsIntent", {}), ("StartWalkthroughIntent", {})],
+}
 
 
-def test_every_intent_a_handler_names_is_in_the_model(model):
-    missing = sorted(named_in_handlers() - set(model_intents(model)))
-    assert missing == []
+@pytest.mark.parametrize("state", STATES)
+def test_every_intent_in_the_model_has_exactly_one_handler_in_every_state(skill, model, she, state):
+    for intent, slots in STATES[state]:
+        she.ask(intent, **slots)
+    taken = {intent: handlers_for(skill, she, intent) for intent in model_intents(model)}
+    assert {intent: names for intent, names in taken.items() if len(names) != 1} == {}
+
+
+def test_handlers_name_no_intent_the_content_gives_them():
+    assert named_in_handlers() == set()
+
+
+def test_every_intent_a_topic_or_control_answers_is_in_the_model(content, model):
+    assert sorted(content.intents() - set(model_intents(model))) == []
 
 
 def test_every_topic_intent_is_in_the_model(content, model):

@@ -56,6 +56,14 @@ def workers_of(master: int) -> set[int]:
     return children
 
 
+def wait_for_workers(master: int, count: int) -> set[int]:
+    """The master's workers once ``count`` are up: healthy means one answers, not that all have forked."""
+    deadline = time.monotonic() + RESPAWN_SECONDS
+    while len(workers := workers_of(master)) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return workers
+
+
 def locked(path: Path) -> sqlite3.Connection:
     """Another process's connection holding the write lock, as a backup tool or a stuck writer would."""
     blocker = sqlite3.connect(path, isolation_level=None)
@@ -68,7 +76,7 @@ def test_a_locked_database_and_kill_9_of_a_worker_leave_the_server_answering(tmp
     server = LiveServer(tmp_path, "--no-verify", "--workers", "2", "--db", str(database))
     try:
         assert server.wait_until_healthy()["status"] == "ok"
-        before = workers_of(server.process.pid)
+        before = wait_for_workers(server.process.pid, 2)
         assert len(before) == 2
         blocker = locked(database)
         try:

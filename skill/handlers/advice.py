@@ -1,41 +1,53 @@
-"""Topic answers from the article, and "tell me more" through a topic's answers."""
+"""Topic answers from the article: one handler a topic, answering the intent content gives it."""
 
 from __future__ import annotations
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
 from skill.content import FALLBACK_TOPIC, MID_STRETCH_OFFER, Topic
-from skill.handlers.base import SkillHandler, SkillParts, resolved_body_part, resolved_slot
-from skill.state import MODE_WALKTHROUGH, ConversationState
+from skill.handlers.base import SkillParts, intent_name, resolved_body_part, resolved_slot
+from skill.handlers.walkthrough import WalkthroughHandler
+from skill.replies import Reply
 
 
 MEDICINE_SLOT = "medicine"
 """Only medicine names fill it (MedicineName); anything else she said there was not understood."""
 
 
-class TopicHandler(SkillHandler):
-    """Answers one topic's intent with its first answer; a body part may send her elsewhere."""
+class TopicHandler(WalkthroughHandler):
+    """Answers one topic's intent with its first answer; a body part may send her elsewhere.
+
+    The topic may say what its intent does instead mid-stretch (``mid_stretch``) or once urgency
+    sticks (``after_urgency``); ``reply`` is where those are decided.
+    """
 
     def __init__(self, parts: SkillParts, topic: Topic) -> None:
         super().__init__(parts)
         self.topic = topic
-        self._asked_for = is_intent_name(topic.intent)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return self._asked_for(handler_input)
+        return intent_name(handler_input) == self.topic.intent
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        return self.send(handler_input, self.reply(handler_input))
+
+    def reply(self, handler_input: HandlerInput) -> Reply:
+        urgent = self.urgent_topic(handler_input)
+        if self.topic.after_urgency == "repeat_urgent_line" and urgent is not None:
+            # "is this an emergency?" after an urgent answer: say it again, short
+            return self.voice.ask(self.voice.safety_net(urgent), "repeat")
+        progress = self.active_walkthrough(handler_input)
+        if self.topic.mid_stretch == "ease_off" and progress is not None:
+            return self.ease_off(progress)
         spoken, medicine = resolved_slot(handler_input, MEDICINE_SLOT)
         if spoken and medicine is None:
             # "can I have a glass of wine", "what about the other leg": not a medicine at all
-            return self.send(handler_input, self.not_understood(handler_input))
+            return self.not_understood(handler_input)
         topic = self._routed_topic(handler_input)
         # a question mid-stretch: answered, then she is asked whether to go back to her step
-        in_stretch = self.active_walkthrough(handler_input) is not None and not topic.tier
-        offer = MID_STRETCH_OFFER if in_stretch else None
-        return self.send(handler_input, self.answer(handler_input, topic, 0, offer))
+        offer = MID_STRETCH_OFFER if progress is not None and not topic.tier else None
+        return self.answer(handler_input, topic, 0, offer)
 
     def _routed_topic(self, handler_input: HandlerInput) -> Topic:
         """The topic she really asked about, given the body part she named."""
@@ -46,18 +58,3 @@ class TopicHandler(SkillHandler):
         if spoken is not None and part is None:
             return topics[FALLBACK_TOPIC]
         return topics[self.topic.body_parts[part]] if part in self.topic.body_parts else self.topic
-
-
-class TellMeMoreHandler(SkillHandler):
-    """ "Tell me more", "what else" — or Next outside the walkthrough: the topic's next answer."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        if is_intent_name("TellMeMoreIntent")(handler_input):
-            return True
-        if not is_intent_name("AMAZON.NextIntent")(handler_input):
-            return False
-        return ConversationState.of(handler_input).mode != MODE_WALKTHROUGH
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return self.send(handler_input, self.more(handler_input))
-

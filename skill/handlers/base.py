@@ -8,7 +8,7 @@ from typing import Callable, Optional
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_slot
+from ask_sdk_core.utils import get_intent_name, get_slot, is_request_type
 from ask_sdk_model import Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 
@@ -18,10 +18,6 @@ from skill.replies import Reply, Voice
 from skill.state import MODE_WALKTHROUGH, ConversationState, WalkthroughProgress, WalkthroughStore
 
 BODY_PART_SLOT = "bodyPart"
-BACK_BODY_PART = "back"
-"""The BodyPart id (interaction model) of her lower back: the one body part with its own topic and no stretch."""
-THIGH_BODY_PART = "thigh"
-"""The article's stretches are for the calf and foot, not the thigh."""
 DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS = 12 * 60 * 60
 
 
@@ -118,6 +114,14 @@ class SkillHandler(AbstractRequestHandler):
     def is_fresh(self, progress: WalkthroughProgress) -> bool:
         """Recent enough to pick up where she left off."""
         return progress.age(self.now()) <= self.parts.walkthrough_max_age_seconds
+
+
+_IS_INTENT_REQUEST = is_request_type("IntentRequest")
+
+
+def intent_name(handler_input: HandlerInput) -> Optional[str]:
+    """The intent she asked for; None for any other request (launch, session ended, events)."""
+    return get_intent_name(handler_input) if _IS_INTENT_REQUEST(handler_input) else None
 
 
 def resolved_body_part(handler_input: HandlerInput) -> tuple[Optional[str], Optional[str]]:

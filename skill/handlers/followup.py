@@ -1,14 +1,17 @@
-"""Yes and No: each answer ends with one offer, and these carry it out or close kindly."""
+"""The actions Yes and No can carry out after an offer: the skill's closed set (content.ACTIONS).
+
+Which action follows which offer is content (content/prompts.yaml: offers.*.yes / .no); this
+module only says what each action does.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Callable
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
-from ask_sdk_model import Response
 
+from skill import speech
+from skill.content import Action
 from skill.handlers.walkthrough import WalkthroughHandler
 from skill.replies import Reply
 from skill.state import ConversationState, Memory
@@ -16,49 +19,39 @@ from skill.stores import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-# After these offers, No means "not that" rather than "goodbye": she may want something else.
-_NO_KEEPS_LISTENING = {"resume_walkthrough", "restart_walkthrough", "back_to_stretch", "forget"}
 
+class FollowUpHandler(WalkthroughHandler):
+    """A handler that can carry out an offer's action."""
 
-class YesHandler(WalkthroughHandler):
-    """ "Yes" to the offer that ended the last answer."""
+    def follow_up(self, handler_input: HandlerInput, offer: str, answer: str) -> Reply:
+        """What her ``answer`` ("yes" or "no") to ``offer`` does."""
+        actions = self.voice.content.offer_actions[offer]
+        return self.carry_out(handler_input, actions.yes if answer == "yes" else actions.no)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.YesIntent")(handler_input)
+    def carry_out(self, handler_input: HandlerInput, action: Action) -> Reply:
+        voice = self.voice
+        if action.kind == "answer":
+            return self.answer(handler_input, voice.content.topics[action.target[0]], 0)
+        if action.kind == "start":
+            return self.start(handler_input, calm=action.calm, lead=voice.walkthrough_line(action.target[0]))
+        if action.kind == "resume":
+            return self.resume_saved(handler_input)
+        if action.kind == "more":
+            return self.more(handler_input)
+        if action.kind == "repeat":
+            state = ConversationState.of(handler_input)
+            return Reply(speech=state.last_speech or "", reprompt=state.last_reprompt, offer=state.offer)
+        if action.kind == "listen":
+            return voice.listen(speech.join(*(voice.prompt(name) for name in action.target)))
+        if action.kind == "close":
+            return voice.goodbye(calm=self.calm_now(handler_input))
+        if action.kind == "forget":
+            return self._forget(handler_input)
+        if action.kind == "change_reminder":
+            from skill.handlers.reminders import ReminderHandler  # the bedtime reminder's own module
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = ConversationState.of(handler_input)
-        action = self._actions().get(state.offer or "")
-        if action is None:
-            return self.send(handler_input, self.not_understood(handler_input, lead="yes_without_offer"))
-        return self.send(handler_input, action(handler_input))
-
-    def _actions(self) -> dict[str, Callable[[HandlerInput], Reply]]:
-        """What Yes does after each offer named in content/prompts.yaml."""
-        restart = self.voice.walkthrough_line
-        return {
-            "walkthrough": lambda hi: self.start(hi),
-            "bedtime_stretch": lambda hi: self.start(hi, calm=True),
-            "walkthrough_again": lambda hi: self.start(hi, lead=restart("starting_over")),
-            "restart_walkthrough": lambda hi: self.start(hi, lead=restart("starting_over")),
-            "resume_walkthrough": self._resume,
-            "back_to_stretch": self._resume,
-            "more": self.more,
-            "anything_else": lambda hi: self.voice.listen(self.voice.prompt("what_else")),
-            "repeat": self._repeat,
-            "cramp_relief": lambda hi: self.answer(hi, self.voice.content.topics["cramp_now"], 0),
-            "back_relief": lambda hi: self.answer(hi, self.voice.content.topics["back_spasm"], 0),
-            "food": lambda hi: self.answer(hi, self.voice.content.topics["food"], 0),
-            "forget": self._forget,
-        }
-
-    def _resume(self, handler_input: HandlerInput) -> Reply:
-        progress = self.walkthroughs.load(handler_input)
-        return self.resume(handler_input, progress) if progress else self.start(handler_input)
-
-    def _repeat(self, handler_input: HandlerInput) -> Reply:
-        state = ConversationState.of(handler_input)
-        return Reply(speech=state.last_speech or "", reprompt=state.last_reprompt, offer=state.offer)
+            return ReminderHandler(self.parts).change_to_asked_time(handler_input)
+        raise ValueError(f"unknown action {action.kind!r}")  # the loader allows only content.ACTIONS
 
     def _forget(self, handler_input: HandlerInput) -> Reply:
         try:
@@ -67,16 +60,3 @@ class YesHandler(WalkthroughHandler):
             return self.voice.listen(self.voice.prompt("forget_failed"))
         log.info("deleted a listener's record at her request")
         return Reply(speech=self.voice.prompt("forgotten"), end_session=True)
-
-
-class NoHandler(WalkthroughHandler):
-    """ "No": close gently (after an urgent answer, UrgentCloseHandler closes with the urgent line)."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NoIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = ConversationState.of(handler_input)
-        if state.offer in _NO_KEEPS_LISTENING:
-            return self.send(handler_input, self.voice.open_question(self.voice.prompt("no_problem")))
-        return self.send(handler_input, self.voice.goodbye(calm=self.calm_now(handler_input)))

@@ -1,11 +1,11 @@
-"""Her record is hers: "forget me" deletes it after a yes, and disabling the skill deletes it too."""
+"""Her record is hers: disabling the skill deletes it (and "forget me" after a yes: controls and offers)."""
 
 from __future__ import annotations
 
 import logging
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response
 
 from skill.handlers.base import SkillHandler
@@ -14,14 +14,6 @@ from skill.stores import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
-class ForgetMeHandler(SkillHandler):
-    """ "Forget me", "delete my data": say what is kept, and ask before deleting."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("ForgetMeIntent")(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return self.send(handler_input, self.voice.ask(self.voice.prompt("what_i_remember"), "forget"))
 
 class SkillDisabledHandler(SkillHandler):
     """She disabled the skill: delete her record. Nothing is spoken for skill events."""

@@ -13,7 +13,7 @@ import logging
 from typing import Any, Callable, Optional
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_slot, is_intent_name, is_request_type
+from ask_sdk_core.utils import get_slot, is_request_type
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import ElicitSlotDirective
 from ask_sdk_model.interfaces.connections import SendRequestDirective
@@ -21,8 +21,8 @@ from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from skill import speech
 from skill.bedtime import Bedtime, read_slot
-from skill.handlers.base import SkillHandler, SkillParts
-from skill.reminder_words import ReminderWords
+from skill.handlers.base import SkillHandler, SkillParts, intent_name
+from skill.reminder_words import load_reminder_words
 from skill.reminders import (
     REMINDERS_SCOPE,
     BedtimeReminder,
@@ -35,12 +35,11 @@ from skill.replies import Reply
 from skill.state import ConversationState
 
 TIME_SLOT = "time"
-SET_INTENT = "SetBedtimeReminderIntent"
-WHEN_INTENT = "BedtimeReminderWhenIntent"
-CHANGE_INTENT = "ChangeBedtimeReminderIntent"
-CANCEL_INTENT = "CancelBedtimeReminderIntent"
+SET_CONTROL = "set_reminder"
+"""The control (content/controls.yaml) whose first intent is asked for again when the time is missing."""
 CHANGE_OFFER = "change_reminder"
-"""The offer "you already have one at 9 PM; change it to 10 PM?" that Yes and No answer."""
+"""The offer after "you already have one at 9 PM, not 10 PM" (content/prompts.yaml: offers); its yes is the
+change_reminder action, which changes it to the time she asked for."""
 ASK_FOR = "AskFor"
 TOKEN_PREFIX = "bedtime-reminder@"
 """Token of the permission request: the time she chose travels with it and comes back in the response."""
@@ -51,42 +50,49 @@ log = logging.getLogger(__name__)
 
 
 class ReminderHandler(SkillHandler):
-    """What the reminder handlers share: their words, and how each outcome is said."""
+    """What the reminder handlers share: their words, and how each outcome is said.
 
-    def __init__(self, parts: SkillParts, words: ReminderWords) -> None:
+    Constructed as a control of content/controls.yaml: it answers only ``intents``.
+    """
+
+    def __init__(self, parts: SkillParts, intents: tuple[str, ...] = ()) -> None:
         super().__init__(parts)
-        self.words = words
+        self.intents = frozenset(intents)
+        self.words = load_reminder_words()
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return intent_name(handler_input) in self.intents
 
     def line(self, name: str, **values: str) -> str:
         return speech.text(self.voice.pick(self.words.lines[name]).format(**values))
 
-    def close(self, handler_input: HandlerInput, name: str, **values: str) -> Response:
+    def close(self, handler_input: HandlerInput, name: str, **values: str) -> Reply:
         """Say ``name`` and end; after a tier 1 or 2 answer this session, its urgent line still comes last."""
         urgent = self.urgent_topic(handler_input)
         spoken = speech.join(self.line(name, **values), self.voice.safety_net(urgent) if urgent else "")
-        return self.send(handler_input, Reply(speech=spoken, end_session=True))
+        return Reply(speech=spoken, end_session=True)
 
-    def elicit_time(self, handler_input: HandlerInput, intent_name: str, line: str = "ask_time") -> Response:
+    def elicit_time(self, handler_input: HandlerInput, intent: str, line: str = "ask_time") -> Reply:
         """Ask for the time with Dialog.ElicitSlot, so Alexa hears her answer as the time slot."""
         asked = self.line(line)
         slot = Slot(name=TIME_SLOT, confirmation_status=SlotConfirmationStatus.NONE)
-        intent = Intent(name=intent_name, confirmation_status=IntentConfirmationStatus.NONE, slots={TIME_SLOT: slot})
-        handler_input.response_builder.add_directive(ElicitSlotDirective(updated_intent=intent, slot_to_elicit=TIME_SLOT))
-        return self.send(handler_input, Reply(speech=asked, reprompt=asked))
+        updated = Intent(name=intent, confirmation_status=IntentConfirmationStatus.NONE, slots={TIME_SLOT: slot})
+        handler_input.response_builder.add_directive(ElicitSlotDirective(updated_intent=updated, slot_to_elicit=TIME_SLOT))
+        return Reply(speech=asked, reprompt=asked)
 
     def ask_permission(self, handler_input: HandlerInput, said: str) -> Response:
         """Alexa asks her for the reminders permission by voice; the answer comes back as Connections.Response,
-        with the time she said (as the slot had it) in its token."""
+        with the time she said (as the slot had it) in its token. The session is Alexa's until then."""
         ConversationState.of(handler_input).offer = None
         directive = SendRequestDirective(name=ASK_FOR, payload=dict(CONSENT_REQUEST), token=TOKEN_PREFIX + said)
         return handler_input.response_builder.speak(self.line("ask_permission")).add_directive(directive).response
 
-    def consent_card(self, handler_input: HandlerInput, name: str) -> Response:
+    def consent_card(self, handler_input: HandlerInput, name: str) -> Reply:
         """Where voice consent is not available: one sentence, and the permission card in the Alexa app."""
         handler_input.response_builder.set_card(AskForPermissionsConsentCard(permissions=[REMINDERS_SCOPE]))
         return self.close(handler_input, name)
 
-    def failed(self, handler_input: HandlerInput, failure: ReminderFailure) -> Response:
+    def failed(self, handler_input: HandlerInput, failure: ReminderFailure) -> Reply:
         log.warning("reminders API: %s", failure)
         if failure.failure is Failure.PERMISSION:
             return self.consent_card(handler_input, "permission_revoked")
@@ -95,8 +101,8 @@ class ReminderHandler(SkillHandler):
         }.get(failure.failure, "unavailable"))
 
     def with_existing(
-        self, handler_input: HandlerInput, act: Callable[[BedtimeReminders, BedtimeReminder], Response],
-    ) -> Response:
+        self, handler_input: HandlerInput, act: Callable[[BedtimeReminders, BedtimeReminder], Reply],
+    ) -> Reply:
         """Act on her reminder; without the permission, or without a reminder, there is none to act on."""
         if not has_permission(handler_input):
             return self.close(handler_input, "none_set")
@@ -111,7 +117,7 @@ class ReminderHandler(SkillHandler):
         """What her Echo says each night: a bedtime tip and the invitation to the stretch."""
         return f"{self.voice.pick(self.words.tip)} {self.voice.pick(self.words.invitation)}"
 
-    def set_or_offer_change(self, handler_input: HandlerInput, bedtime: Bedtime, *, change: bool = False) -> Response:
+    def set_or_offer_change(self, handler_input: HandlerInput, bedtime: Bedtime, *, change: bool = False) -> Reply:
         """At most one reminder: set it, or change the one there (asking first unless she said "change")."""
         try:
             reminders = BedtimeReminders(handler_input)
@@ -120,8 +126,8 @@ class ReminderHandler(SkillHandler):
                 return self.close(handler_input, "when", time=existing.bedtime.spoken())
             if existing is not None and not change:
                 ConversationState.of(handler_input).reminder_new_time = bedtime.slot_value
-                spoken = self.line("already_set", time=existing.bedtime.spoken(), new_time=bedtime.spoken())
-                return self.send(handler_input, Reply(speech=spoken, reprompt=spoken, offer=CHANGE_OFFER))
+                said = self.line("already_set", time=existing.bedtime.spoken(), new_time=bedtime.spoken())
+                return self.voice.ask(said, CHANGE_OFFER)
             if existing is not None:
                 reminders.change(existing, bedtime, self.reminder_text())
                 return self.close(handler_input, "changed", time=bedtime.spoken())
@@ -130,66 +136,59 @@ class ReminderHandler(SkillHandler):
             return self.failed(handler_input, failure)
         return self.close(handler_input, "set_assumed_evening" if bedtime.assumed_evening else "set", time=bedtime.spoken())
 
+    def change_to_asked_time(self, handler_input: HandlerInput) -> Reply:
+        """Yes to "change it?": the time she asked for, kept in the session while the skill asked."""
+        state = ConversationState.of(handler_input)
+        asked = read_slot(state.reminder_new_time)
+        state.reminder_new_time = None
+        if asked is None:  # the time she asked for is gone: ask for it, as "remind me before bed" does
+            return self.elicit_time(handler_input, self.voice.content.controls[SET_CONTROL][0])
+        return self.set_or_offer_change(handler_input, asked, change=True)
+
 
 class SetReminderHandler(ReminderHandler):
-    """"Remind me to stretch before bed", "set a bedtime reminder for 9:30"; "change it to 10 PM"."""
+    """"Remind me to stretch before bed", "set a bedtime reminder for 9:30": asks before changing one she has."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(SET_INTENT)(handler_input) or is_intent_name(CHANGE_INTENT)(handler_input)
+    changes = False
+    """Whether her words already said to change the one she has ("change it to 10 PM")."""
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        intent_name = handler_input.request_envelope.request.intent.name
+        intent = intent_name(handler_input) or ""
         slot = get_slot(handler_input, TIME_SLOT)
         said = slot.value if slot is not None else None
         if not said:
-            return self.elicit_time(handler_input, intent_name)
+            return self.send(handler_input, self.elicit_time(handler_input, intent))
         bedtime = read_slot(said)
         if bedtime is None:  # a part of the day ("tonight", "evening"), not a time
-            return self.elicit_time(handler_input, intent_name, "ask_time_again")
+            return self.send(handler_input, self.elicit_time(handler_input, intent, "ask_time_again"))
         if not has_permission(handler_input):
             return self.ask_permission(handler_input, said)
-        return self.set_or_offer_change(handler_input, bedtime, change=intent_name == CHANGE_INTENT)
+        return self.send(handler_input, self.set_or_offer_change(handler_input, bedtime, change=self.changes))
+
+
+class ChangeReminderHandler(SetReminderHandler):
+    """"Change it to 10 PM", "move my bedtime reminder": sets one if she has none."""
+
+    changes = True
 
 
 class ReminderWhenHandler(ReminderHandler):
     """"When is my bedtime reminder": read back from the API, never from anything stored."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(WHEN_INTENT)(handler_input)
-
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.with_existing(handler_input, lambda reminders, existing: self.close(
-            handler_input, "when", time=existing.bedtime.spoken()))
+        return self.send(handler_input, self.with_existing(handler_input, lambda reminders, existing: self.close(
+            handler_input, "when", time=existing.bedtime.spoken())))
 
 
 class CancelReminderHandler(ReminderHandler):
     """"Cancel my bedtime reminder"."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name(CANCEL_INTENT)(handler_input)
-
     def handle(self, handler_input: HandlerInput) -> Response:
-        def cancel(reminders: BedtimeReminders, existing: BedtimeReminder) -> Response:
+        def cancel(reminders: BedtimeReminders, existing: BedtimeReminder) -> Reply:
             reminders.cancel(existing)
             return self.close(handler_input, "cancelled")
 
-        return self.with_existing(handler_input, cancel)
-
-
-class ChangeOfferHandler(ReminderHandler):
-    """Yes or No to "you already have one at 9 PM; change it to 10 PM?"."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        answered = is_intent_name("AMAZON.YesIntent")(handler_input) or is_intent_name("AMAZON.NoIntent")(handler_input)
-        return answered and ConversationState.of(handler_input).offer == CHANGE_OFFER
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = ConversationState.of(handler_input)
-        pending = read_slot(state.reminder_new_time)
-        state.reminder_new_time = None
-        if is_intent_name("AMAZON.NoIntent")(handler_input) or pending is None:
-            return self.close(handler_input, "kept")
-        return self.set_or_offer_change(handler_input, pending, change=True)
+        return self.send(handler_input, self.with_existing(handler_input, cancel))
 
 
 class PermissionAnswerHandler(ReminderHandler):
@@ -202,6 +201,9 @@ class PermissionAnswerHandler(ReminderHandler):
         return is_request_type("SessionResumedRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        return self.send(handler_input, self.answered(handler_input))
+
+    def answered(self, handler_input: HandlerInput) -> Reply:
         code, status, token = _outcome(handler_input.request_envelope.request)
         bedtime = read_slot(token[len(TOKEN_PREFIX):]) if token.startswith(TOKEN_PREFIX) else None
         if code != "200":
@@ -209,9 +211,7 @@ class PermissionAnswerHandler(ReminderHandler):
             return self.consent_card(handler_input, "permission_card")
         if status == ACCEPTED and bedtime is not None:
             return self.set_or_offer_change(handler_input, bedtime)
-        if status == DENIED:
-            return self.close(handler_input, "denied")
-        return self.close(handler_input, "not_answered")
+        return self.close(handler_input, "denied" if status == DENIED else "not_answered")
 
 
 def _outcome(request: Any) -> tuple[str, str, str]:
