@@ -13,7 +13,7 @@ from typing import Callable, Optional, TypeVar
 
 from skill import apl, models
 from skill.content import Content, ContentError, load_content
-from skill.model_rules import model_problems
+from skill.model_rules import model_problems, pattern_problems
 from skill.resources import data_dir
 from skill.screens import ScreenWords, answer_datasource, load_screen_words, step_datasource
 
@@ -58,7 +58,8 @@ def _attempt(report: CheckReport, load: Callable[[], T]) -> Optional[T]:
 def _check_models(report: CheckReport) -> None:
     try:
         stale = models.stale_models()
-        locales = models.locales()
+        source = models.load_source()
+        locales = models.locales(source)
     except models.ModelSourceError as error:
         report.problems.append(str(error))
         return
@@ -77,7 +78,12 @@ def _check_models(report: CheckReport) -> None:
         except (OSError, json.JSONDecodeError) as error:
             report.problems.append(f"interaction_models/{path.name}: cannot be read: {error}")
             continue
-        report.problems.extend(model_problems(model, local_built_ins, name=f"interaction_models/{path.name}"))
+        origins = models.sample_origins(locale, source)
+        report.problems.extend(model_problems(model, local_built_ins, name=f"interaction_models/{path.name}",
+                                              origins=origins))
+        hand_written = {intent: models.hand_written(intent, locale, source) for intent in origins}
+        report.problems.extend(pattern_problems(origins, hand_written, models.deliberate(source),
+                                                name=f"{models.SOURCE_NAME} ({locale})"))
     if len(report.problems) == before:
         report.checked.append(f"interaction models: {', '.join(locales)} (generated from {models.SOURCE_NAME})")
 
