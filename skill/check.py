@@ -117,12 +117,14 @@ def _check_listing(report: CheckReport) -> None:
     try:
         listing = publish.load_listing()
         source = models.load_source()
+        locales = models.locales(source)
+        locale_models = {locale: models.generate(locale, source) for locale in locales}
     except (ContentError, models.ModelSourceError) as error:
-        report.problems.append(str(error))
+        if str(error) not in report.problems:  # a model source problem is reported once
+            report.problems.append(str(error))
         return
-    locales = models.locales(source)
     manifest = publish.build_manifest(listing, locales, publish.endpoint_for(lambda_arn=EXAMPLE_LAMBDA_ARN))
-    problems = publish.manifest_problems(manifest, {locale: models.generate(locale, source) for locale in locales})
+    problems = publish.manifest_problems(manifest, locale_models)
     report.problems.extend(f"content/{publish.LISTING_FILE} → {problem}" for problem in problems)
     if not problems:
         report.checked.append(f"store listing: {len(listing.example_phrases)} example phrases, "

@@ -185,7 +185,7 @@ def model_problems(
         return [f"{name}: not an ASK interaction model (missing {error})"]
     indexed.origins = origins or {}
     problems: list[str] = []
-    for rule in (_shape, _intents, _utterances, _slots, _types, _invocation):
+    for rule in (_shape, _intents, _utterances, _slots, _types, _invocation, _fallback_sensitivity):
         problems.extend(rule(indexed, invocation_name))
     problems.extend(_local_built_ins(indexed, {k: list(v) for k, v in local_built_ins.items()}))
     problems.extend(_smapi_round_trip(model))
@@ -320,6 +320,17 @@ def _types(model: _Model, invocation_name: str) -> Iterable[str]:
                 seen.setdefault(key, value["id"])
 
 
+FALLBACK_SENSITIVITY = "LOW"
+"""The skill's choice for modelConfiguration.fallbackIntentSensitivity (see the README)."""
+
+
+def _fallback_sensitivity(model: _Model, invocation_name: str) -> Iterable[str]:
+    level = ((model.language.get("modelConfiguration") or {}).get("fallbackIntentSensitivity") or {}).get("level")
+    if level != FALLBACK_SENSITIVITY:
+        yield (f"modelConfiguration.fallbackIntentSensitivity.level: {level!r}; the skill chose "
+               f"{FALLBACK_SENSITIVITY!r} so a symptom is not swallowed by the fallback")
+
+
 def _invocation(model: _Model, invocation_name: str) -> Iterable[str]:
     name = model.language.get("invocationName", "")
     if name != invocation_name:
@@ -446,3 +457,12 @@ def spoken_samples(model: Mapping[str, Any]) -> set[str]:
     """Every phrase the model's samples say, with custom slots filled (for matching example phrases)."""
     indexed = _Model(model)
     return {form for intent_name, sample in indexed.samples for form in indexed.spoken_forms(intent_name, sample)}
+
+
+def spoken_samples_by_intent(model: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Each intent's samples as spoken, custom slots filled with every value (for held-out checks)."""
+    indexed = _Model(model)
+    spoken: dict[str, set[str]] = defaultdict(set)
+    for intent_name, sample in indexed.samples:
+        spoken[intent_name] |= indexed.spoken_forms(intent_name, sample)
+    return dict(spoken)

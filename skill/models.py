@@ -21,6 +21,8 @@ from skill.resources import data_dir
 
 SOURCE_FILE = "source/model.yaml"
 SOURCE_NAME = f"interaction_models/{SOURCE_FILE}"
+FALLBACK_SENSITIVITY_LEVELS = ("LOW", "MEDIUM", "HIGH")
+"""How readily Alexa sends a request to AMAZON.FallbackIntent (modelConfiguration in the ASK schema)."""
 PENDING_FILE = "source/pending_intents.yaml"
 """Patterns for intents whose handlers live on another branch; spliced into model.yaml at merge."""
 PENDING_NAME = f"interaction_models/{PENDING_FILE}"
@@ -160,7 +162,14 @@ def generate(locale: str, source: Optional[dict[str, Any]] = None) -> dict[str, 
                 name["synonyms"] = _phrases(value["synonyms"], locale, known, f"{key}.synonyms")
             rendered.append({"id": value["id"], "name": name})
         types.append({"name": type_name, "values": rendered})
-    language_model = {"invocationName": source["invocation_name"], "intents": intents, "types": types}
+    language_model: dict[str, Any] = {"invocationName": source["invocation_name"], "intents": intents,
+                                      "types": types}
+    sensitivity = source.get("fallback_intent_sensitivity")
+    if sensitivity is not None:
+        if sensitivity not in FALLBACK_SENSITIVITY_LEVELS:
+            raise ModelSourceError(f"{SOURCE_NAME}: fallback_intent_sensitivity: {sensitivity!r} is not one of "
+                                   f"{', '.join(FALLBACK_SENSITIVITY_LEVELS)}")
+        language_model["modelConfiguration"] = {"fallbackIntentSensitivity": {"level": sensitivity}}
     return {"interactionModel": {"languageModel": language_model}}
 
 

@@ -18,6 +18,7 @@ expanded samples load in well under a second and a request costs a few milliseco
 from __future__ import annotations
 
 import difflib
+import heapq
 import itertools
 import json
 import math
@@ -44,7 +45,7 @@ TYPO_CUTOFF = 0.86  # "ibuprofin" is "ibuprofen" (0.89); "weather" is not "water
 TYPO_MIN_LENGTH = 5
 MAX_CAPTURED_WORDS = 4  # an open slot (step 2) takes a phrase, not a whole sentence
 MAX_SLOT_SPANS = 6  # slot values looked for in one sentence when matching exactly
-CONTENT_COVERAGE = 0.5  # share of her content words a fuzzy match must explain, else fallback
+CONTENT_COVERAGE = 0.34  # share of her content words a fuzzy match must explain, else fallback
 # Words that carry no topic: a fuzzy match must rest on her other words ("joke", "weather").
 FUNCTION_WORDS = frozenset("""
     a about am an and any anything are as at be been can could did do does doing for from get got
@@ -104,9 +105,14 @@ def _key(phrase: str) -> str:
     return phrase.replace("'", "")
 
 
+_IRREGULAR = {"calves": "calf", "feet": "foot"}
+
+
 def _stem(word: str) -> str:
     """Just enough stemming that "cramps", "cramping" and "cramped" meet."""
     word = _key(word)
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 5 and word.endswith("ing"):
@@ -253,8 +259,11 @@ class LocalUnderstanding:
         for index, sample in enumerate(self._samples):
             for token in sample.tokens:
                 self._postings.setdefault(token, []).append(index)
+        self._token_sets = tuple(frozenset(sample.tokens) for sample in self._samples)
         self._totals = tuple(sum(self._weights[t] for t in sample.tokens) for sample in self._samples)
         self._unknown_weight = UNKNOWN_WORD_WEIGHT * max(self._weights.values(), default=1.0)
+        self._type_words = {name: {token for phrase in kind.phrases for token in _tokens(phrase)}
+                            for name, kind in self._slot_types.items()}
         self._vocabulary = sorted(self._weights)
         self._launch, self._one_shot = _invocation_patterns(invocation_name)
 
@@ -390,11 +399,20 @@ class LocalUnderstanding:
                              matched_sample=sample.original)
 
     def _overreaches(self, sample: _Sample, match: re.Match[str]) -> bool:
-        """"ugh my {bodyPart}" must not take "calf is killing me": a value inside means more words."""
+        """An open slot takes an unknown name, not the words of another request.
+
+        "ugh my {bodyPart}" must not take "calf is killing me" (a value inside means more words),
+        and "i've had {medicine}" must not take "a little spotting today" (words the model knows
+        from other samples, a symptom here, are not a medicine's name).
+        """
         for group, slot in sample.groups:
-            slot_type = self._slot_types[self._intent_slots[sample.intent][slot]]
+            type_name = self._intent_slots[sample.intent][slot]
+            slot_type = self._slot_types[type_name]
             captured = match.group(group)
             if slot_type.resolve(captured).resolved_id is None and slot_type.find(captured):
+                return True
+            if slot_type.custom and any(token in self._weights and token not in self._type_words[type_name]
+                                        for token in _tokens(captured) if token not in _FUNCTION_STEMS):
                 return True
         return False
 
@@ -412,29 +430,30 @@ class LocalUnderstanding:
         weights = {token: self._text_weight(token, aliases[token]) for token in aliases}
         total = sum(weights[token] for token in tokens)
         counts = {token: tokens.count(token) for token in aliases}
+        known = set().union(*aliases.values())
 
-        matched_text: dict[int, float] = {}
-        matched_sample: dict[int, float] = {}
-        for token, names in aliases.items():
-            hit: set[int] = set()
-            for name in names:
-                postings = self._postings.get(name, ())
-                hit.update(postings)
-                for index in postings:
-                    matched_sample[index] = matched_sample.get(index, 0.0) + self._weights[name]
-            for index in hit:
-                matched_text[index] = matched_text.get(index, 0.0) + weights[token] * counts[token]
+        # Candidates share a content word with her (or any word, when she used none); the
+        # common words ("i", "my") then only add to those candidates' scores.
+        content = [t for t in aliases if t not in _FUNCTION_STEMS] or list(aliases)
+        candidates: set[int] = set()
+        for token in content:
+            for name in aliases[token]:
+                candidates.update(self._postings.get(name, ()))
         scored = []
-        for index, text_weight in matched_text.items():
+        for index in candidates:
+            sample_tokens = self._token_sets[index]
+            text_weight = sum(weights[t] * counts[t] for t in aliases if not aliases[t].isdisjoint(sample_tokens))
+            sample_weight = sum(self._weights[name] for name in known if name in sample_tokens)
             precision = text_weight / total
-            recall = min(1.0, matched_sample[index] / self._totals[index]) if self._totals[index] else 0.0
+            recall = min(1.0, sample_weight / self._totals[index]) if self._totals[index] else 0.0
             if precision + recall:
-                scored.append((2 * precision * recall / (precision + recall), self._samples[index].order, index))
-        scored.sort(key=lambda item: (-item[0], item[1]))
+                scored.append((2 * precision * recall / (precision + recall), -self._samples[index].order, index))
+        top = heapq.nlargest(CHAR_RATIO_CANDIDATES, scored)
 
         key = _key(text)
         best: tuple[float, int, Optional[_Sample]] = (0.0, 0, None)
-        for token_score, order, index in scored[:CHAR_RATIO_CANDIDATES]:
+        for token_score, negative_order, index in top:
+            order = -negative_order
             sample = self._samples[index]
             char_score = difflib.SequenceMatcher(None, key, self._filled_key(sample, text), autojunk=False).ratio()
             score = TOKEN_SHARE * token_score + (1 - TOKEN_SHARE) * char_score
@@ -456,7 +475,7 @@ class LocalUnderstanding:
             return True
         known = set(sample.tokens)
         covered = sum(weights[token] for token in content if aliases[token] & known)
-        return covered >= CONTENT_COVERAGE * sum(weights[token] for token in content)
+        return covered > 0 and covered >= CONTENT_COVERAGE * sum(weights[token] for token in content)
 
     def _filled_key(self, sample: _Sample, text: str) -> str:
         """The sample as words, each slot filled with the value she named (or the type's first)."""

@@ -308,4 +308,19 @@ def package(
         path = model_dir / f"{locale}.json"
         path.write_text(models.render(model), encoding="utf-8")
         written.append(path)
+    written += _write_evaluation_sets(out, locales)
+    return written
+
+
+def _write_evaluation_sets(out: Path, locales: list[str]) -> list[Path]:
+    """``out/nlu-evaluation/<locale>.json``: each held-out set as the NLU Evaluation tool uploads it."""
+    from skill import evaluation
+
+    written = []
+    for locale in locales:
+        if evaluation.set_path(locale).is_file():
+            path = out / "nlu-evaluation" / f"{locale}.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(evaluation.upload_form(locale), encoding="utf-8")
+            written.append(path)
     return written

@@ -166,3 +166,31 @@ def test_tier_one_phrasings_left_severe_symptoms_for_the_pending_emergency_inten
     emergency = {s for e in models.load_pending()["intents"]["EmergencyIntent"]["samples"] for s in expand(e)}
     for phrase in ("i have chest pain", "i'm short of breath", "i can't breathe", "i fainted", "i'm bleeding heavily"):
         assert phrase not in severe and phrase in emergency
+
+
+def test_cramp_coach_check_reports_a_broken_pattern_once_without_a_traceback(tmp_path, monkeypatch):
+    source_text = (data_dir("interaction_models") / models.SOURCE_FILE).read_text(encoding="utf-8")
+    broken = source_text.replace("      - what do i do about my back\n", "      - what do i do (about my back\n")
+    folder = tmp_path / "interaction_models"
+    (folder / "source").mkdir(parents=True)
+    (folder / models.SOURCE_FILE).write_text(broken, encoding="utf-8")
+    real_data_dir = data_dir
+    monkeypatch.setattr("skill.models.data_dir", lambda name: folder if name == "interaction_models"
+                        else real_data_dir(name))
+    report = run_checks()
+    pattern_lines = [p for p in report.problems if "'what do i do (about my back' cannot be parsed" in p]
+    assert len(pattern_lines) == 1 and pattern_lines[0].startswith(
+        "interaction_models/source/model.yaml: intents.BackSpasmIntent.samples: ")
+
+
+def test_the_fallback_sensitivity_is_the_one_the_skill_chose():
+    model = models.generate("en-US")
+    assert model["interactionModel"]["languageModel"]["modelConfiguration"] == {
+        "fallbackIntentSensitivity": {"level": "LOW"}}
+    model["interactionModel"]["languageModel"]["modelConfiguration"]["fallbackIntentSensitivity"]["level"] = "HIGH"
+    problems = model_rules.model_problems(model, BUILT_INS, name="en-US.json")
+    assert any("fallbackIntentSensitivity.level: 'HIGH'; the skill chose 'LOW'" in p for p in problems)
+    source = models.load_source()
+    source["fallback_intent_sensitivity"] = "SOMETIMES"
+    with pytest.raises(models.ModelSourceError, match="fallback_intent_sensitivity: 'SOMETIMES' is not one of"):
+        models.generate("en-US", source)
