@@ -1,8 +1,10 @@
 """The local understanding with the expanded model: how long it takes to load, and to understand.
 
 The baseline, in the same run and with the same code, is the model as written before patterns:
-only the source's plain samples, nothing expanded. Loading is also held to an absolute target
-(under a second), since `say`, `chat` and the console load it once at start.
+only the source's plain samples, nothing expanded; the ratio is what the larger model costs.
+Loading is held to an absolute target (under a second), since `say`, `chat` and the console
+load it once at start. Times are the process's CPU time, steadier than wall time on a shared
+machine.
 """
 
 from __future__ import annotations
@@ -19,8 +21,6 @@ from skill.patterns import is_pattern
 from skill.resources import data_dir, interaction_model_path
 
 LOAD_TARGET_SECONDS = 1.0
-PER_UTTERANCE_TARGET = 1.5
-"""Understanding one utterance with the expanded model, at most this many times the plain model's."""
 
 
 def _plain_model(locale: str) -> dict[str, Any]:
@@ -41,13 +41,13 @@ def run(rounds: int = 5, locale: str = "en-US") -> dict[str, Any]:
                                                   "plain": {"load": [], "each": []}}
     for _ in range(rounds):
         for name, model in (("expanded", shipped), ("plain", plain)):
-            started = time.perf_counter()
+            started = time.process_time()
             nlu = LocalUnderstanding.from_model(model, built_ins, locale=locale)
-            figures[name]["load"].append(time.perf_counter() - started)
-            started = time.perf_counter()
+            figures[name]["load"].append(time.process_time() - started)
+            started = time.process_time()
             for said in utterances:
                 nlu.understand(said)
-            figures[name]["each"].append((time.perf_counter() - started) / len(utterances) * 1000)
+            figures[name]["each"].append((time.process_time() - started) / len(utterances) * 1000)
     result = {name: {kind: report.spread(values) for kind, values in kinds.items()} for name, kinds in figures.items()}
     result["samples"] = {name: sum(len(i.get("samples", [])) for i in m["interactionModel"]["languageModel"]["intents"])
                          for name, m in (("expanded", shipped), ("plain", plain))}
@@ -63,7 +63,7 @@ def show(result: dict[str, Any]) -> str:
     return "\n".join([
         report.table(["model", "samples", "load", f"per utterance ({result['utterances']} evaluation utterances)"], rows),
         f"load {load:.2f} s: {'met' if load < LOAD_TARGET_SECONDS else 'MISSED'} (< {LOAD_TARGET_SECONDS:g} s)",
-        f"per utterance {per:.2f}× the plain model: {report.verdict(per, PER_UTTERANCE_TARGET)}",
+        f"per utterance {per:.2f}× the plain-sample model (what the larger model costs; no target)",
     ])
 
 

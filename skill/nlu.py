@@ -41,6 +41,8 @@ FUZZY_THRESHOLD = 0.5
 TOKEN_SHARE = 0.75  # the rest of a fuzzy score is difflib character similarity
 UNKNOWN_WORD_WEIGHT = 1.0  # times the rarest model word's weight: "jazz" counts against a match
 CHAR_RATIO_CANDIDATES = 40  # only the best token matches get the (slower) character comparison
+COMMON_POSTINGS = 1500  # a word in more samples than this is too common to pick candidates by
+PRESELECTED = 300  # samples, ranked on her content words, that are then scored on all her words
 TYPO_CUTOFF = 0.86  # "ibuprofin" is "ibuprofen" (0.89); "weather" is not "water" (0.83)
 TYPO_MIN_LENGTH = 5
 MAX_CAPTURED_WORDS = 4  # an open slot (step 2) takes a phrase, not a whole sentence
@@ -256,7 +258,11 @@ class LocalUnderstanding:
         self._with_slots = tuple(sample for sample in self._samples if sample.slot_types)
         self._weights = _idf_weights(self._samples)
         self._postings: dict[str, list[int]] = {}
+        seen: set[tuple[str, tuple[str, ...]]] = set()
         for index, sample in enumerate(self._samples):
+            if (sample.intent, sample.tokens) in seen:
+                continue  # the same words in another order score the same; the first stands for all
+            seen.add((sample.intent, sample.tokens))
             for token in sample.tokens:
                 self._postings.setdefault(token, []).append(index)
         self._token_sets = tuple(frozenset(sample.tokens) for sample in self._samples)
@@ -434,29 +440,51 @@ class LocalUnderstanding:
 
         # Candidates share a content word with her (or any word, when she used none); the
         # common words ("i", "my") then only add to those candidates' scores.
+        # 1. Samples that share a content word with her (any word, when she used none), ranked
+        #    by those words alone; 2. the best of them scored on every word; 3. the character
+        #    comparison, skipped wherever even a perfect one could not win.
         content = [t for t in aliases if t not in _FUNCTION_STEMS] or list(aliases)
-        candidates: set[int] = set()
+        content_total = sum(weights[t] * counts[t] for t in content)
+        # A word in most samples ("cramp") picks no candidates while rarer words of hers do.
+        rare = [t for t in content if min(len(self._postings.get(n, ())) for n in aliases[t]) <= COMMON_POSTINGS]
+        content = rare or content
+        text_hits: dict[int, float] = {}
+        sample_hits: dict[int, float] = {}
         for token in content:
+            hit: set[int] = set()
             for name in aliases[token]:
-                candidates.update(self._postings.get(name, ()))
+                postings = self._postings.get(name, ())
+                hit.update(postings)
+                for index in postings:
+                    sample_hits[index] = sample_hits.get(index, 0.0) + self._weights[name]
+            for index in hit:
+                text_hits[index] = text_hits.get(index, 0.0) + weights[token] * counts[token]
+        rough = []
+        for index, text_weight in text_hits.items():
+            precision = text_weight / content_total
+            recall = min(1.0, sample_hits[index] / self._totals[index]) if self._totals[index] else 0.0
+            rough.append((2 * precision * recall / (precision + recall), -self._samples[index].order, index))
         scored = []
-        for index in candidates:
+        for _, negative_order, index in heapq.nlargest(PRESELECTED, rough):
             sample_tokens = self._token_sets[index]
             text_weight = sum(weights[t] * counts[t] for t in aliases if not aliases[t].isdisjoint(sample_tokens))
             sample_weight = sum(self._weights[name] for name in known if name in sample_tokens)
             precision = text_weight / total
             recall = min(1.0, sample_weight / self._totals[index]) if self._totals[index] else 0.0
             if precision + recall:
-                scored.append((2 * precision * recall / (precision + recall), -self._samples[index].order, index))
-        top = heapq.nlargest(CHAR_RATIO_CANDIDATES, scored)
+                scored.append((2 * precision * recall / (precision + recall), negative_order, index))
 
         key = _key(text)
         best: tuple[float, int, Optional[_Sample]] = (0.0, 0, None)
-        for token_score, negative_order, index in top:
+        for token_score, negative_order, index in heapq.nlargest(CHAR_RATIO_CANDIDATES, scored):
             order = -negative_order
+            if best[2] is not None and TOKEN_SHARE * token_score + (1 - TOKEN_SHARE) < best[0]:
+                break  # sorted by token score: no later candidate can win either
             sample = self._samples[index]
-            char_score = difflib.SequenceMatcher(None, key, self._filled_key(sample, text), autojunk=False).ratio()
-            score = TOKEN_SHARE * token_score + (1 - TOKEN_SHARE) * char_score
+            matcher = difflib.SequenceMatcher(None, key, self._filled_key(sample, text), autojunk=False)
+            if best[2] is not None and TOKEN_SHARE * token_score + (1 - TOKEN_SHARE) * matcher.quick_ratio() < best[0]:
+                continue
+            score = TOKEN_SHARE * token_score + (1 - TOKEN_SHARE) * matcher.ratio()
             if best[2] is None or (score, -order) > (best[0], -best[1]):
                 best = (score, order, sample)
         score, _, sample = best
