@@ -108,6 +108,7 @@ _WORD = r"(?:[a-z']+|(?:[a-z]\.)+|\{[A-Za-z_]+\})"
 UTTERANCE_SHAPE = re.compile(rf"^{_WORD}(?: {_WORD})*$")
 SLOT_REFERENCE = re.compile(r"\{([^{}]*)\}")
 INVOCATION_SHAPE = re.compile(r"[a-z]+(?: [a-z]+)+")
+_LAUNCH_OPENING = re.compile(rf"({'|'.join(re.escape(p) for p in LAUNCH_PHRASES)})(?: |$)")
 
 
 def normalize(text: str) -> str:
@@ -128,6 +129,7 @@ class _Model:
                         for sample in intent.get("samples", [])]
         self.origins: Mapping[str, Mapping[str, str]] = {}
         self._phrases: dict[str, list[str]] = {}
+        self._slot_types: dict[str, dict[str, str]] = {}
         self._forms: dict[tuple[str, str], set[str]] = {}
 
     def claim(self, intent_name: str, sample: str) -> str:
@@ -135,7 +137,10 @@ class _Model:
         return f"{intent_name}{_from(self.origins.get(intent_name, {}).get(sample), sample)}"
 
     def slot_types(self, intent_name: str) -> dict[str, str]:
-        return {slot["name"]: slot["type"] for slot in self.intents[intent_name].get("slots", [])}
+        if intent_name not in self._slot_types:
+            self._slot_types[intent_name] = {slot["name"]: slot["type"]
+                                             for slot in self.intents[intent_name].get("slots", [])}
+        return self._slot_types[intent_name]
 
     def phrases_for_type(self, type_name: str) -> list[str]:
         if type_name not in self._phrases:
@@ -154,6 +159,8 @@ class _Model:
         return self._forms[key]
 
     def _fill(self, intent_name: str, sample: str) -> set[str]:
+        if "{" not in sample:
+            return {normalize(sample)}
         slot_types = self.slot_types(intent_name)
         names = [n for n in SLOT_REFERENCE.findall(sample) if slot_types.get(n) in self.types]
         if not names:
@@ -256,9 +263,9 @@ def _utterances(model: _Model, invocation_name: str) -> Iterable[str]:
         words = text.split()
         if words and words[0] in WAKE_WORDS:
             yield f"{where} starts with a wake word"
-        for phrase in LAUNCH_PHRASES:
-            if text == phrase or text.startswith(phrase + " "):
-                yield f"{where} starts with the launch phrase {phrase!r}"
+        launch = _LAUNCH_OPENING.match(text)
+        if launch:
+            yield f"{where} starts with the launch phrase {launch.group(1)!r}"
         # "tell me more" is an ordinary request; "tell cramp coach ..." is a launch.
         if words and words[0] == "tell" and words[1:2] != ["me"]:
             yield f"{where} starts with the launch phrase 'tell'"

@@ -111,12 +111,14 @@ def test_amazons_limits_are_enforced():
     language = model["interactionModel"]["languageModel"]
     language["intents"] += [{"name": f"Extra{chr(65 + i // 26)}{chr(65 + i % 26)}Intent", "samples": []}
                             for i in range(model_rules.MAX_INTENTS)]
-    language["intents"][0]["samples"] = ["b", "a"]
+    language["intents"][0]["samples"] = ["b", "a", "open the stretch", "talk to me"]
     language["types"][0]["values"][0]["name"]["synonyms"].append("x" * 141)
     problems = "\n".join(model_rules.model_problems(model, BUILT_INS, name="en-US.json"))
     assert f"Amazon allows at most {model_rules.MAX_INTENTS}" in problems
     assert "intents.AMAZON.CancelIntent.samples: not sorted and deduplicated" in problems
     assert "is over 140 characters" in problems
+    assert "'open the stretch' starts with the launch phrase 'open'" in problems
+    assert "'talk to me' starts with the launch phrase 'talk to'" in problems
 
 
 def test_cramp_coach_check_reports_a_clash_with_both_intents_and_the_pattern(tmp_path, monkeypatch):
