@@ -8,7 +8,8 @@ from benchmarks import report
 
 
 @click.command()
-@click.argument("which", type=click.Choice(["all", "speech", "understanding", "in-process", "wsgi", "cold-start", "http"]),
+@click.argument("which", type=click.Choice(["all", "speech", "understanding", "in-process", "wsgi", "cold-start",
+                                           "lambda-bundle", "http"]),
                 default="all")
 @click.option("--rounds", type=click.IntRange(1, 50),
               help="Rounds per benchmark (defaults: 5 in process and WSGI, 10 cold starts, 3 over HTTP).")
@@ -49,6 +50,11 @@ def main(which: str, rounds: int | None, duration: int, samples: int) -> None:
 
         click.echo("cold start: process start → first response …")
         _run("cold start", "cold-start", cold_start.run(rounds=rounds or 10), cold_start.show)
+    if which in ("all", "lambda-bundle"):
+        from benchmarks import lambda_bundle
+
+        click.echo("the built Lambda bundle's cold start, her memory in DynamoDB (dynalite) …")
+        _run("Lambda bundle cold start", "lambda-bundle", lambda_bundle.run(rounds=rounds or 10), lambda_bundle.show)
     if which in ("all", "http"):
         from benchmarks import over_http
 

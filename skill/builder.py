@@ -21,6 +21,7 @@ from skill.handlers.base import DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS, SkillParts
 from skill.handlers.builtins import (
     ExitHandler,
     FallbackHandler,
+    FeelingBetterHandler,
     HelpHandler,
     RepeatHandler,
     SessionEndedRequestHandler,
@@ -31,8 +32,10 @@ from skill.handlers.followup import NoHandler, YesHandler
 from skill.handlers.interceptors import RememberOutputInterceptor, RequestLogInterceptor, SaveMemoryInterceptor
 from skill.handlers.launch import LaunchRequestHandler
 from skill.handlers.privacy import ForgetMeHandler, SkillDisabledHandler
+from skill.handlers.safety import UrgentCloseHandler, UrgentQuestionHandler
 from skill.handlers.screens import ScreenInterceptor
 from skill.handlers.walkthrough import (
+    EaseOffHandler,
     NextStepHandler,
     PauseHandler,
     PreviousStepHandler,
@@ -71,13 +74,16 @@ class SkillConfig:
     """Read requests and write answers with skill.compiled_serializer, not ask-sdk's reflective DefaultSerializer."""
 
 
-# The walkthrough controls come first: mid-stretch, Next, Repeat, Yes and Stop belong to it.
+# Urgency comes first: after a tier 1 or 2 answer, Stop, Cancel and No repeat the urgent line.
+_URGENCY = (UrgentCloseHandler, UrgentQuestionHandler)
+# Then the walkthrough controls: mid-stretch, Next, Repeat, Yes and Stop belong to it.
 _WALKTHROUGH_CONTROLS = (
     NextStepHandler,
     PreviousStepHandler,
     RepeatStepHandler,
     StartOverHandler,
     PauseHandler,
+    EaseOffHandler,
     StopWalkthroughHandler,
 )
 _GENERAL_HANDLERS = (
@@ -93,6 +99,7 @@ _GENERAL_HANDLERS = (
     HelpHandler,
     ExitHandler,
     FallbackHandler,
+    FeelingBetterHandler,
     SessionEndedRequestHandler,
     SkillDisabledHandler,
 )
@@ -111,7 +118,7 @@ def build_skill_builder(config: SkillConfig = SkillConfig()) -> CustomSkillBuild
 
     builder = CustomSkillBuilder(persistence_adapter=adapter)
     builder.skill_id = config.skill_id
-    for handler_class in _WALKTHROUGH_CONTROLS:
+    for handler_class in _URGENCY + _WALKTHROUGH_CONTROLS:
         builder.add_request_handler(handler_class(parts))
     for topic in content.topics.values():
         if topic.intent:

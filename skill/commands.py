@@ -14,40 +14,84 @@ import click
 
 @click.command()
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              metavar="DIR", help="Folder to write skill-package/ into (created if needed).")
-@click.option("--endpoint", metavar="URL", help="The web service's HTTPS URL, e.g. https://coach.example.org/alexa.")
-@click.option("--lambda-arn", metavar="ARN", help="The AWS Lambda function's ARN, instead of --endpoint.")
+              metavar="DIR", help="The ASK CLI project folder to write (created if needed).")
+@click.option("--endpoint", metavar="URL", help="The web service's HTTPS URL on port 443, e.g. https://coach.example.org/alexa.")
+@click.option("--lambda-arn", metavar="ARN", help="A Lambda function you run yourself, instead of the stack.")
 @click.option("--ssl-certificate-type", default="Trusted", show_default=True, metavar="TYPE",
               help="With --endpoint: Trusted, Wildcard, or SelfSigned (testing only), "
                    "the kind of certificate the web service presents.")
-def package(out: Path, endpoint: Optional[str], lambda_arn: Optional[str], ssl_certificate_type: str) -> None:
-    """Write an ASK CLI skill package: skill.json and every locale's interaction model.
+@click.option("--aws-region", default="us-east-1", show_default=True, metavar="REGION",
+              help="Where the stack puts the function and table: us-east-1, us-west-2, eu-west-1 or ap-northeast-1.")
+@click.option("--user-salt", envvar="CRAMP_COACH_USER_SALT", show_envvar=True, metavar="SECRET",
+              help="The stack's salt for user ids (default: the one already in DIR, else a new random one).")
+@click.option("--snapstart/--no-snapstart", default=False, show_default=True,
+              help="Turn on Lambda SnapStart in the stack (shorter cold starts, billed per snapshot).")
+@click.option("--privacy-policy-url", metavar="URL", help="Your privacy notice (e.g. serve's https://…/privacy).")
+@click.option("--terms-of-use-url", metavar="URL", help="Your terms of use.")
+@click.option("--small-icon-url", metavar="URL", help="A 108x108 PNG instead of the icon shipped in assets/.")
+@click.option("--large-icon-url", metavar="URL", help="A 512x512 PNG instead of the icon shipped in assets/.")
+def package(out: Path, endpoint: Optional[str], lambda_arn: Optional[str], ssl_certificate_type: str,
+            aws_region: str, user_salt: Optional[str], snapstart: bool, privacy_policy_url: Optional[str],
+            terms_of_use_url: Optional[str], small_icon_url: Optional[str], large_icon_url: Optional[str]) -> None:
+    """Write an ASK CLI project that `ask deploy` deploys.
 
-    The manifest is checked against Amazon's publishing rules first; nothing is written if
-    any is broken. Give exactly one of --endpoint and --lambda-arn. Deploy with the ASK CLI
-    (`ask deploy`) from a project whose skill-package/ is this one.
+    With neither --endpoint nor --lambda-arn: skill-package/, lambda/ (the built Lambda bundle),
+    infrastructure/cfn-deployer/skill-stack.yaml (function, Alexa trigger, role, DynamoDB table)
+    and ask-resources.json; `ask deploy` creates it all and fills in the endpoints. With one of
+    them: skill-package/ and ask-resources.json for a skill hosted elsewhere.
+
+    The manifest is checked against Amazon's publishing rules first; nothing is written if any
+    is broken.
 
     \b
     Examples:
-      cramp-coach package --out build --lambda-arn arn:aws:lambda:us-east-1:123456789012:function:cramp-coach
-      cramp-coach package --out build --endpoint https://coach.example.org/alexa
+      cramp-coach package --out build/ask && cd build/ask && ask deploy
+      cramp-coach package --out build --endpoint https://coach.example.org/alexa \\
+          --privacy-policy-url https://coach.example.org/privacy
     """
-    from skill.publish import EndpointError
+    from skill.lambda_bundle import BundleError
+    from skill.publish import EndpointError, Hosting, PublishingLinks
     from skill.publish import package as write_package
 
+    hosting = Hosting(endpoint=endpoint, lambda_arn=lambda_arn, ssl_certificate_type=ssl_certificate_type,
+                      aws_region=aws_region, user_salt=user_salt, snapstart=snapstart)
+    links = PublishingLinks(privacy_policy_url=privacy_policy_url, terms_of_use_url=terms_of_use_url,
+                            small_icon_url=small_icon_url, large_icon_url=large_icon_url)
     try:
-        written = write_package(out, endpoint=endpoint, lambda_arn=lambda_arn,
-                                ssl_certificate_type=ssl_certificate_type)
+        written = write_package(out, hosting, links)
     except EndpointError as error:
         raise click.UsageError(str(error)) from None
+    except BundleError as error:
+        raise click.ClickException(str(error)) from None
     except ValueError as error:
         raise click.ClickException(f"{error}\n(fix these, then run it again; `cramp-coach check` lists them too)") from None
     for path in written:
         click.echo(f"wrote {path}")
-    click.echo("before submitting for certification: add smallIconUri (108x108 PNG) and largeIconUri "
-               "(512x512 PNG) to each locale in skill.json", err=True)
+    if not privacy_policy_url:
+        click.echo("before submitting for certification: give --privacy-policy-url (serve publishes one at "
+                   "/privacy; PRIVACY.md is its text)", err=True)
     if ssl_certificate_type == "SelfSigned":
         click.echo("a SelfSigned certificate is for testing only; certification needs a trusted one", err=True)
+
+
+@click.command("build-lambda")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+def build_lambda(out: Path) -> None:
+    """Build the AWS Lambda bundle in OUT: the skill and only what its Lambda path imports.
+
+    OUT is emptied first (only if build-lambda made it). Wheels are for the Lambda runtime's
+    Python and platform; boto3 comes from the runtime. Zip OUT's contents, or let
+    `cramp-coach package` put it in the ASK CLI project's lambda/.
+    """
+    from skill.lambda_bundle import BundleError
+    from skill.lambda_bundle import build_lambda as build
+
+    try:
+        bundle = build(out)
+    except BundleError as error:
+        raise click.ClickException(str(error)) from None
+    compiled = f"bytecode for Python {bundle.compiled_for}" if bundle.compiled_for else "no bytecode (no Python of the runtime's version here)"
+    click.echo(f"built {bundle.path}: {bundle.size_bytes() / 1e6:.1f} MB, {len(bundle.requirements)} packages, {compiled}")
 
 
 @click.command()

@@ -5,7 +5,8 @@ the internet). ``POST /console/say`` turns typed or transcribed words into the r
 would send, through the same ``LocalConversation`` as ``cramp-coach chat``;
 ``POST /console/start-over`` forgets one conversation. These requests never come from Alexa, so
 they skip its signature check: ``serve`` offers the console on loopback only, and the console
-answers only a loopback Host header (a web page elsewhere cannot rebind a name to reach it).
+answers only a loopback Host header (a web page elsewhere cannot rebind a name to reach it), no
+request a proxy forwarded, and POSTs only from its own page (``Origin``, ``Sec-Fetch-Site``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from skill.console_turns import ConsoleConversations, start_conversation, turn_j
 from skill.envelope import DEFAULT_LOCALE
 from skill.nlu import LocalUnderstanding
 from skill.request_log import note_problem, note_request
-from skill.serve import is_loopback
+from skill.serve import is_loopback, proxy_header
 
+SAME_SITE_FETCHES = frozenset({"same-origin", "none"})
+"""``Sec-Fetch-Site`` values of the console's own page (``none``: typed by hand, e.g. curl)."""
 MAX_TEXT_CHARACTERS = 500
 """Far more than anyone says to Alexa in one breath."""
 CONSOLE_LOCALE = DEFAULT_LOCALE
@@ -57,6 +60,11 @@ def console_blueprint(
     def only_on_this_computer() -> Optional[tuple[Response, int]]:
         if not is_loopback(_hostname(request.host)):
             return _refuse(403, "host: the console answers only on this computer: open http://127.0.0.1")
+        forwarded = proxy_header(request.headers)
+        if forwarded:
+            return _refuse(403, f"{forwarded.lower()}: the console answers only on this computer, not through a proxy")
+        if request.method == "POST":
+            return _only_from_this_page()
         return None
 
     @console.after_request
@@ -93,6 +101,17 @@ def console_blueprint(
         return jsonify(conversation=None, forgotten=entry is not None)
 
     return console
+
+
+def _only_from_this_page() -> Optional[tuple[Response, int]]:
+    """A POST must come from the console's own page: another site's page (or one rebinding a name) is refused."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in SAME_SITE_FETCHES:
+        return _refuse(403, f"sec-fetch-site: {site!r}: the console answers only its own page")
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        return _refuse(403, "origin: the console answers only its own page, at http://127.0.0.1")
+    return None
 
 
 def _json_object() -> dict[str, Any]:

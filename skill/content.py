@@ -21,7 +21,13 @@ ARTICLE_SECTIONS = ("intro", "first", "second", "third", "precautions")
 SOURCES = ARTICLE_SECTIONS + ("safety",)
 
 ANSWER_WORD_BUDGET = 40
-"""An answer, with its caution and doctor line (or urgent line), as spoken."""
+"""An answer as heard: urgent line, text, caution, doctor line and offer."""
+ANSWER_SECONDS_BUDGET = 15
+"""The same, in seconds at a calm pace (speech.WORDS_PER_MINUTE): nothing outside the stretch steps is longer."""
+BRIEF_ANSWER_WORD_BUDGET = 25
+"""A brief answer (a cramp right now), with its short doctor line and offer."""
+BRIEF_ACTION_WITHIN_WORDS = 8
+"""A brief answer says what to do within its first this many words."""
 STEP_WORD_BUDGET = 30
 """A walkthrough step, with its heading and hold count."""
 OFFER_WORD_BUDGET = 10
@@ -45,6 +51,7 @@ OFFER_NAMES = (
     "food",
     "resume_walkthrough",
     "restart_walkthrough",
+    "back_to_stretch",
     "forget",
 )
 """Offers the handlers know how to follow up; the words for each live in prompts.yaml."""
@@ -56,8 +63,10 @@ REQUIRED_PROMPTS = (
     "reprompt",
     "help",
     "fallback",
+    "not_caught",
     "what_would_you_like",
     "goodbye",
+    "feeling_better",
     "what_else",
     "yes_without_offer",
     "no_more",
@@ -72,9 +81,14 @@ REQUIRED_PROMPTS = (
     "forgotten",
     "forget_failed",
 )
-PLACEHOLDERS = {"welcome_back_stretch": {"number"}, "step_heading": {"number", "total"}}
+PLACEHOLDERS = {"welcome_back_stretch": {"number"}, "step_heading": {"number", "total"}, "help": {"number", "total"}}
 """Lines that name numbers the skill fills in; no other line may use braces."""
-REQUIRED_SAFETY = ("doctor_line", "urgent_line")
+REQUIRED_SAFETY = ("doctor_line", "short_doctor_line", "urgent_line", "safety_net", "emergency_line", "emergency_short", "urgent_short")
+SAFETY_NET_WORD_BUDGET = 15
+"""The safety line under every answer that did not understand her: short enough to hear whole."""
+TIERS = {1: "emergency first", 2: "contact now", 3: "a severe cramp"}
+"""The escalation tiers of safety.yaml: 1 and 2 make urgency stick for the rest of the session."""
+STICKY_TIERS = (1, 2)
 REQUIRED_WALKTHROUGH = (
     "intro",
     "step_heading",
@@ -88,11 +102,15 @@ REQUIRED_WALKTHROUGH = (
     "starting_over",
     "first_step_already",
     "stopped",
+    "ease_off",
+    "help",
     "not_started",
     "too_old",
     "not_for_back",
     "legs_only",
 )
+MID_STRETCH_OFFER = "back_to_stretch"
+"""The offer that ends an answer to a question asked mid-stretch."""
 FALLBACK_TOPIC = "other_pain"
 """Where a body part the skill does not cover is answered."""
 
@@ -121,6 +139,9 @@ class Answer:
     caution: Optional[Line]
     doctor_line: Optional[Line]
     offer: str
+    short_doctor_line: Optional[Line] = None
+    """Said instead of the doctor line once she has heard this topic's doctor line this session."""
+    brief: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +154,14 @@ class Topic:
     calm: bool
     answers: tuple[Answer, ...]
     body_parts: Mapping[str, str] = field(default_factory=dict)
+    lead: Optional[Line] = None
+    """Spoken first, before the answer: the urgent line, or an escalation tier's first line."""
+    tier: int = 0
+    """Escalation tier (1 emergency first, 2 contact now, 3 a severe cramp); 0 for advice."""
+    short: Optional[Line] = None
+    """Tiers 1 and 2: the short urgent line repeated for the rest of the session."""
+    triggers: tuple[str, ...] = ()
+    """What an escalation tier is for, for the clinician's review."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +190,10 @@ class Content:
     safety: Mapping[str, Line]
     walkthrough: Walkthrough
     doctor_phrase: str
+
+    def tiers(self) -> list[Topic]:
+        """The escalation tiers, tier 1 first."""
+        return sorted((t for t in self.topics.values() if t.tier), key=lambda t: t.tier)
 
     def topic_for_intent(self, intent_name: str) -> Optional[Topic]:
         return next((t for t in self.topics.values() if t.intent == intent_name), None)
@@ -289,8 +322,9 @@ def _load_safety(reader: _Reader) -> tuple[dict[str, Line], str]:
     for name, line in lines.items():
         if line.source != "safety":
             raise reader.fail(f"lines.{name}", "safety lines must have source 'safety'")
-        if name.endswith("doctor_line") or name == "urgent_line":
+        if name.endswith("doctor_line") or name.endswith("_short") or name in ("urgent_line", "safety_net"):
             _check_doctor_phrase(reader, line, phrase)
+    reader.budget("lines.safety_net", lines["safety_net"].longest_words(), SAFETY_NET_WORD_BUDGET)
     return lines, phrase
 
 
@@ -310,72 +344,134 @@ def _load_prompts(reader: _Reader) -> tuple[dict[str, Line], dict[str, Line]]:
 
 
 def _load_topics(
-    reader: _Reader, safety: Mapping[str, Line], offers: Mapping[str, Line], phrase: str
+    reader: _Reader, safety: Mapping[str, Line], offers: Mapping[str, Line], phrase: str,
+    escalation: Optional[tuple[_Reader, dict[str, Any]]] = None,
 ) -> dict[str, Topic]:
-    raw_topics = reader.section("topics")
+    """The topics of topics.yaml, then the escalation tiers of safety.yaml (as topics with a tier)."""
     topics: dict[str, Topic] = {}
-    routes: list[tuple[str, str]] = []
     intents: dict[str, str] = {}
-    for name, raw in raw_topics.items():
-        raw = reader.mapping(raw, name)
-        intent = raw.get("intent")
-        if intent is not None:
-            if not isinstance(intent, str) or not intent.endswith("Intent"):
-                raise reader.fail(f"{name}.intent", "must be an intent name of the interaction model")
-            if intent in intents:
-                raise reader.fail(f"{name}.intent", f"{intent} already answers topic {intents[intent]}")
-            intents[intent] = name
-        title = raw.get("title")
-        if not isinstance(title, str) or not title.strip():
-            raise reader.fail(f"{name}.title", "is missing")
-        symptom = bool(raw.get("symptom", False))
-        urgent = bool(raw.get("urgent", False))
-        doctor_key = raw.get("doctor_line", "doctor_line")
-        if doctor_key not in safety or not doctor_key.endswith("doctor_line"):
-            raise reader.fail(f"{name}.doctor_line", f"{doctor_key!r} is not a doctor line in safety.yaml")
-        last_offer = raw.get("last_offer", "anything_else")
-        if last_offer not in offers:
-            raise reader.fail(f"{name}.last_offer", f"unknown offer {last_offer!r}")
-        raw_answers = raw.get("answers")
-        if not isinstance(raw_answers, list) or not raw_answers:
-            raise reader.fail(f"{name}.answers", "needs at least one answer")
-        answers = []
-        for index, raw_answer in enumerate(raw_answers):
-            key = f"{name}.answers[{index}]"
-            line = reader.line(raw_answer, key, text_key="text")
-            caution_key = raw_answer.get("safety")
-            if caution_key is not None and caution_key not in safety:
-                raise reader.fail(f"{key}.safety", f"{caution_key!r} is not a line in safety.yaml")
-            caution = safety[caution_key] if caution_key else None
-            mentions_doctor = phrase in line.variants[0].lower()
-            doctor_line = safety[doctor_key] if symptom and not urgent and not mentions_doctor else None
-            default_offer = "more" if index + 1 < len(raw_answers) else last_offer
-            offer = raw_answer.get("offer", default_offer)
-            if offer not in offers:
-                raise reader.fail(f"{key}.offer", f"unknown offer {offer!r}")
-            words = line.longest_words()
-            for extra in (caution, doctor_line, safety["urgent_line"] if urgent else None):
-                words += extra.longest_words() if extra else 0
-            reader.budget(key, words, ANSWER_WORD_BUDGET)
-            answers.append(Answer(line=line, caution=caution, doctor_line=doctor_line, offer=offer))
-        body_parts = reader.mapping(raw.get("body_parts", {}), f"{name}.body_parts")
-        routes.extend((f"{name}.body_parts.{part}", target) for part, target in body_parts.items())
-        topics[name] = Topic(
-            name=name,
-            intent=intent,
-            title=title.strip(),
-            symptom=symptom,
-            urgent=urgent,
-            calm=bool(raw.get("calm", False)),
-            answers=tuple(answers),
-            body_parts=dict(body_parts),
-        )
+    routes: list[tuple[str, str]] = []
+    for name, raw in reader.section("topics").items():
+        topics[name] = _topic(reader, name, reader.mapping(raw, name), safety, offers, phrase, intents)
+        routes.extend((f"{name}.body_parts.{part}", target) for part, target in topics[name].body_parts.items())
+    if escalation is not None:
+        tier_reader, raw_tiers = escalation
+        for name, raw in raw_tiers.items():
+            key = f"escalation.{name}"
+            if name in topics:
+                raise tier_reader.fail(key, f"topic {name!r} is already in topics.yaml")
+            topics[name] = _topic(tier_reader, key, tier_reader.mapping(raw, key), safety, offers, phrase, intents)
+        found = sorted(t.tier for t in topics.values() if t.tier)
+        if found != sorted(TIERS):
+            raise tier_reader.fail("escalation", f"needs exactly one topic for each tier {sorted(TIERS)}, found {found}")
     for key, target in routes:
         if target not in topics:
             raise reader.fail(key, f"unknown topic {target!r}")
     if FALLBACK_TOPIC not in topics or not topics[FALLBACK_TOPIC].symptom:
         raise reader.fail(FALLBACK_TOPIC, "is needed (a symptom topic) for body parts the skill does not cover")
     return topics
+
+
+def _topic(
+    reader: _Reader, key_prefix: str, raw: dict[str, Any], safety: Mapping[str, Line],
+    offers: Mapping[str, Line], phrase: str, intents: dict[str, str],
+) -> Topic:
+    name = key_prefix.rsplit(".", 1)[-1]
+    intent = raw.get("intent")
+    if intent is not None:
+        if not isinstance(intent, str) or not intent.endswith("Intent"):
+            raise reader.fail(f"{key_prefix}.intent", "must be an intent name of the interaction model")
+        if intent in intents:
+            raise reader.fail(f"{key_prefix}.intent", f"{intent} already answers topic {intents[intent]}")
+        intents[intent] = name
+    title = raw.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise reader.fail(f"{key_prefix}.title", "is missing")
+    tier = 0
+    lead: Optional[Line] = None
+    short: Optional[Line] = None
+    triggers: tuple[str, ...] = ()
+    if key_prefix.startswith("escalation."):
+        tier = raw.get("tier")
+        if tier not in TIERS:
+            raise reader.fail(f"{key_prefix}.tier", f"must be one of {sorted(TIERS)}")
+        lead = _safety_line(reader, f"{key_prefix}.first", raw.get("first"), safety)
+        if tier in STICKY_TIERS:
+            short = _safety_line(reader, f"{key_prefix}.short", raw.get("short"), safety)
+            _check_doctor_phrase(reader, short, phrase)
+        elif raw.get("short") is not None:
+            raise reader.fail(f"{key_prefix}.short", "only tiers 1 and 2 make urgency stick")
+        raw_triggers = raw.get("triggers")
+        if not isinstance(raw_triggers, list) or not raw_triggers or not all(isinstance(t, str) for t in raw_triggers):
+            raise reader.fail(f"{key_prefix}.triggers", "needs a list of what this tier is for")
+        triggers = tuple(raw_triggers)
+        if tier == 1 and "emergency services" not in lead.variants[0].lower():
+            raise reader.fail(f"{key_prefix}.first", "tier 1 must first tell her to call emergency services")
+        if tier > 1:
+            _check_doctor_phrase(reader, lead, phrase)
+    elif raw.get("urgent"):
+        lead = safety["urgent_line"]
+    symptom = bool(raw.get("symptom", False)) or tier > 0
+    doctor_key = raw.get("doctor_line", "doctor_line")
+    if doctor_key not in safety or not (doctor_key.endswith("doctor_line") or doctor_key == "safety_net"):
+        raise reader.fail(f"{key_prefix}.doctor_line", f"{doctor_key!r} is not a doctor line in safety.yaml")
+    last_offer = raw.get("last_offer", "anything_else")
+    if last_offer not in offers:
+        raise reader.fail(f"{key_prefix}.last_offer", f"unknown offer {last_offer!r}")
+    raw_answers = raw.get("answers")
+    if not isinstance(raw_answers, list) or not raw_answers:
+        raise reader.fail(f"{key_prefix}.answers", "needs at least one answer")
+    answers = []
+    for index, raw_answer in enumerate(raw_answers):
+        key = f"{key_prefix}.answers[{index}]"
+        line = reader.line(raw_answer, key, text_key="text")
+        caution_key = raw_answer.get("safety")
+        if caution_key is not None and caution_key not in safety:
+            raise reader.fail(f"{key}.safety", f"{caution_key!r} is not a line in safety.yaml")
+        caution = safety[caution_key] if caution_key else None
+        mentions_doctor = phrase in line.variants[0].lower()
+        brief = bool(raw_answer.get("brief", False))
+        needs_doctor = symptom and lead is None and not mentions_doctor
+        short_doctor = safety["short_doctor_line"] if needs_doctor else None
+        doctor_line = (short_doctor if brief else safety[doctor_key]) if needs_doctor else None
+        default_offer = "more" if index + 1 < len(raw_answers) else last_offer
+        offer = raw_answer.get("offer", default_offer)
+        if offer not in offers:
+            raise reader.fail(f"{key}.offer", f"unknown offer {offer!r}")
+        # asked mid-stretch, an advice topic ends by offering to go back to the stretch instead
+        ending = [offer] if tier else [offer, MID_STRETCH_OFFER]
+        words = line.longest_words() + max(offers[name].longest_words() for name in ending)
+        for extra in (caution, doctor_line, lead):
+            words += extra.longest_words() if extra else 0
+        reader.budget(key, words, BRIEF_ANSWER_WORD_BUDGET if brief else ANSWER_WORD_BUDGET)
+        seconds = words * 60 / speech.WORDS_PER_MINUTE
+        if seconds > ANSWER_SECONDS_BUDGET:
+            raise reader.fail(key, f"about {seconds:.0f} s as heard, budget is {ANSWER_SECONDS_BUDGET} s")
+        if brief and speech.word_count(line.variants[0].split(".")[0]) > BRIEF_ACTION_WITHIN_WORDS:
+            raise reader.fail(key, f"a brief answer's first sentence, what to do, is at most {BRIEF_ACTION_WITHIN_WORDS} words")
+        answers.append(Answer(line=line, caution=caution, doctor_line=doctor_line, offer=offer,
+                              short_doctor_line=short_doctor, brief=brief))
+    body_parts = reader.mapping(raw.get("body_parts", {}), f"{key_prefix}.body_parts")
+    return Topic(
+        name=name,
+        intent=intent,
+        title=title.strip(),
+        symptom=symptom,
+        urgent=short is not None or bool(raw.get("urgent", False)),
+        calm=bool(raw.get("calm", False)),
+        answers=tuple(answers),
+        body_parts=dict(body_parts),
+        lead=lead,
+        tier=tier,
+        short=short,
+        triggers=triggers,
+    )
+
+
+def _safety_line(reader: _Reader, key: str, name: Any, safety: Mapping[str, Line]) -> Line:
+    if name not in safety:
+        raise reader.fail(key, f"{name!r} is not a line in safety.yaml")
+    return safety[name]
 
 
 def _load_walkthrough(reader: _Reader, phrase: str) -> Walkthrough:
@@ -388,6 +484,7 @@ def _load_walkthrough(reader: _Reader, phrase: str) -> Walkthrough:
         reader.budget(name, line.longest_words(), ANSWER_WORD_BUDGET)
     _check_doctor_phrase(reader, lines["recap_doctor_line"], phrase)
     _check_doctor_phrase(reader, lines["stopped"], phrase)
+    _check_doctor_phrase(reader, lines["ease_off"], phrase)
     raw_steps = reader.data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise reader.fail("steps", "needs at least one step")
@@ -423,7 +520,8 @@ def load_content(folder: Optional[Path] = None) -> Content:
     safety, phrase = _load_safety(safety_reader)
     prompts_reader = _Reader(folder / "prompts.yaml")
     prompts, offers = _load_prompts(prompts_reader)
-    topics = _load_topics(_Reader(folder / "topics.yaml"), safety, offers, phrase)
+    escalation = safety_reader.section("escalation")
+    topics = _load_topics(_Reader(folder / "topics.yaml"), safety, offers, phrase, (safety_reader, escalation))
     walkthrough = _load_walkthrough(_Reader(folder / "walkthrough.yaml"), phrase)
     return Content(
         topics=topics,

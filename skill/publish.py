@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional
@@ -20,6 +21,7 @@ from skill.model_rules import INVOCATION_NAME, normalize, spoken_samples
 from skill.resources import content_dir
 
 LISTING_FILE = "listing.yaml"
+PUBLISH_ASSETS = Path(__file__).resolve().parent / "publish_assets"
 MANIFEST_VERSION = "1.0"
 
 # "Skill Manifest Schema", category enumeration. There is no MEDICAL category; a skill of
@@ -86,7 +88,23 @@ PRIVACY_AND_COMPLIANCE = {
 # "Configure Your Web Service to Use a Self-signed Certificate": self-signed is for testing only.
 SSL_CERTIFICATE_TYPES = ("Trusted", "Wildcard", "SelfSigned")
 DEFAULT_SSL_CERTIFICATE_TYPE = "Trusted"
-LAMBDA_ARN = re.compile(r"^arn:aws:lambda:[a-z]{2}(?:-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(?::[A-Za-z0-9_$-]+)?$")
+LAMBDA_ARN = re.compile(r"^arn:aws:lambda:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d):\d{12}:function:[A-Za-z0-9_-]{1,64}"
+                        r"(?::[A-Za-z0-9_$-]+)?$")
+# "Host a Custom Skill as an AWS Lambda Function": the Alexa Skills Kit trigger exists only in
+# US East (N. Virginia), US West (Oregon), EU (Ireland) and Asia Pacific (Tokyo).
+ALEXA_LAMBDA_REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1")
+# "Host a Custom Skill as a Web Service": Alexa calls HTTPS on port 443 only.
+HTTPS_PORT = 443
+
+# "Skill Manifest Schema", events: Alexa sends AlexaSkillEvent.SkillDisabled only to a skill that
+# subscribes; the skill deletes her record when she disables it (skill/handlers/privacy.py).
+EVENT_SUBSCRIPTIONS = ("SKILL_DISABLED",)
+
+# "Skill Manifest Schema", publishingInformation.locales: smallIconUri 108x108 and largeIconUri
+# 512x512 PNG. The ASK CLI uploads a file:// icon from skill-package/ when it deploys.
+ICON_SIZES = {"smallIconUri": 108, "largeIconUri": 512}
+ICON_ASSET = "assets/images/cramp-coach-{size}.png"
+"""Where the default icons go in skill-package/, and their file:// URI (relative to it)."""
 
 # "Skill Manifest Schema", interfaces: the screens the APL documents were laid out for
 # (Echo Show landscape sizes, and the round Echo Spot).
@@ -100,7 +118,7 @@ APL_INTERFACE = {
 
 
 class EndpointError(ValueError):
-    """The endpoint given cannot be used; the message says what to pass instead."""
+    """An endpoint (or another flag's value) that cannot be used; the message says what to pass instead."""
 
 
 @dataclass(frozen=True)
@@ -144,28 +162,95 @@ def endpoint_for(
         raise EndpointError("give exactly one of --endpoint https://… (a web service) "
                             "or --lambda-arn arn:aws:lambda:… (a Lambda function)")
     if lambda_arn is not None:
-        if not LAMBDA_ARN.match(lambda_arn):
-            raise EndpointError(f"{lambda_arn!r} is not a Lambda function ARN "
-                                "(arn:aws:lambda:REGION:ACCOUNT:function:NAME)")
+        problem = _lambda_arn_problem(lambda_arn)
+        if problem:
+            raise EndpointError(problem)
         return {"uri": lambda_arn}
-    url = urlparse(endpoint or "")
-    if url.scheme != "https" or not url.netloc:
-        raise EndpointError(f"{endpoint!r} is not an https:// URL; Alexa only calls web services over HTTPS")
+    problem = _https_problem(endpoint or "")
+    if problem:
+        raise EndpointError(problem)
     if ssl_certificate_type not in SSL_CERTIFICATE_TYPES:
         raise EndpointError(f"SSL certificate type {ssl_certificate_type!r} is not one of "
                             f"{', '.join(SSL_CERTIFICATE_TYPES)}")
     return {"uri": endpoint or "", "sslCertificateType": ssl_certificate_type}
 
 
-def build_manifest(listing: Listing, locales: list[str], endpoint: Mapping[str, str]) -> dict[str, Any]:
-    """skill.json for a custom skill published in ``locales``."""
+def _lambda_arn_problem(arn: str) -> Optional[str]:
+    match = LAMBDA_ARN.match(arn)
+    if not match:
+        return f"{arn!r} is not a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)"
+    problem = region_problem(match.group("region"))
+    return f"{arn!r}: {problem}" if problem else None
+
+
+def region_problem(region: str) -> Optional[str]:
+    """Why a Lambda function in ``region`` cannot serve Alexa, or None."""
+    if region in ALEXA_LAMBDA_REGIONS:
+        return None
+    return (f"{region} has no Alexa Skills Kit trigger for Lambda; "
+            f"deploy the function in one of {', '.join(ALEXA_LAMBDA_REGIONS)}")
+
+
+def _https_problem(uri: str) -> Optional[str]:
+    url = urlparse(uri)
+    if url.scheme != "https" or not url.hostname:
+        return f"{uri!r} is not an https:// URL; Alexa only calls web services over HTTPS"
+    try:
+        port = url.port
+    except ValueError:
+        return f"{uri!r} has a port that is not a number; Alexa only calls port {HTTPS_PORT}"
+    if port not in (None, HTTPS_PORT):
+        return f"{uri!r} uses port {port}; Alexa only calls web services on port {HTTPS_PORT}"
+    return None
+
+
+@dataclass(frozen=True)
+class PublishingLinks:
+    """The URLs a listing points to; icons default to the ones shipped in skill-package/assets/."""
+
+    privacy_policy_url: Optional[str] = None
+    terms_of_use_url: Optional[str] = None
+    small_icon_url: Optional[str] = None
+    large_icon_url: Optional[str] = None
+
+    def icons(self) -> dict[str, str]:
+        given = {"smallIconUri": self.small_icon_url, "largeIconUri": self.large_icon_url}
+        return {key: url or "file://" + ICON_ASSET.format(size=ICON_SIZES[key]) for key, url in given.items()}
+
+    def problems(self) -> list[str]:
+        named = {"--privacy-policy-url": self.privacy_policy_url, "--terms-of-use-url": self.terms_of_use_url,
+                 "--small-icon-url": self.small_icon_url, "--large-icon-url": self.large_icon_url}
+        return [f"{flag}: {url!r} must be an https:// URL" for flag, url in named.items()
+                if url is not None and urlparse(url).scheme != "https"]
+
+
+def build_manifest(listing: Listing, locales: list[str], endpoint: Optional[Mapping[str, str]],
+                   links: PublishingLinks = PublishingLinks()) -> dict[str, Any]:
+    """skill.json for a custom skill published in ``locales``.
+
+    Without ``endpoint`` the ASK CLI fills in the endpoints (API and events) from the stack it deploys.
+    """
     localized = {
         "name": listing.name,
         "summary": listing.summary,
         "description": listing.description,
         "examplePhrases": list(listing.example_phrases),
         "keywords": list(listing.keywords),
+        **links.icons(),
     }
+    privacy: dict[str, Any] = dict(PRIVACY_AND_COMPLIANCE)
+    urls = {"privacyPolicyUrl": links.privacy_policy_url, "termsOfUseUrl": links.terms_of_use_url}
+    urls = {key: url for key, url in urls.items() if url}
+    if urls:
+        privacy["locales"] = {locale: dict(urls) for locale in locales}
+    custom: dict[str, Any] = {"interfaces": [APL_INTERFACE]}
+    body: dict[str, Any] = {}
+    if endpoint is not None:
+        custom["endpoint"] = dict(endpoint)
+        # Without an endpoint the ASK CLI adds the events, with the stack's endpoint, from
+        # ask-resources.json's skillEvents: a subscription without an endpoint is not sent.
+        body["events"] = {"endpoint": dict(endpoint),
+                          "subscriptions": [{"eventName": name} for name in EVENT_SUBSCRIPTIONS]}
     return {
         "manifest": {
             "manifestVersion": MANIFEST_VERSION,
@@ -177,14 +262,19 @@ def build_manifest(listing: Listing, locales: list[str], endpoint: Mapping[str, 
                 "category": CATEGORY,
                 "testingInstructions": listing.testing_instructions,
             },
-            "privacyAndCompliance": dict(PRIVACY_AND_COMPLIANCE),
-            "apis": {"custom": {"endpoint": dict(endpoint), "interfaces": [APL_INTERFACE]}},
+            "privacyAndCompliance": privacy,
+            "apis": {"custom": custom},
+            **body,
         }
     }
 
 
-def manifest_problems(manifest: Mapping[str, Any], locale_models: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """Every rule of Amazon's that ``manifest`` breaks, one line each ("skill.json: key: problem")."""
+def manifest_problems(manifest: Mapping[str, Any], locale_models: Mapping[str, Mapping[str, Any]],
+                      *, endpoint_from_stack: bool = False) -> list[str]:
+    """Every rule of Amazon's that ``manifest`` breaks, one line each ("skill.json: key: problem").
+
+    ``endpoint_from_stack``: no endpoint yet, as the ASK CLI writes it in after deploying the stack.
+    """
     problems: list[str] = []
     body = manifest.get("manifest", {})
     publishing = body.get("publishingInformation", {})
@@ -204,8 +294,20 @@ def manifest_problems(manifest: Mapping[str, Any], locale_models: Mapping[str, M
     for key, expected in PRIVACY_AND_COMPLIANCE.items():
         if privacy.get(key) is not expected:
             problems.append(f"privacyAndCompliance.{key}: must be {json.dumps(expected)} for this skill")
-    problems.extend(_endpoint_problems(body.get("apis", {}).get("custom", {}).get("endpoint") or {}))
+    endpoint = body.get("apis", {}).get("custom", {}).get("endpoint")
+    if endpoint or not endpoint_from_stack:
+        problems.extend(_endpoint_problems(endpoint or {}))
+        problems.extend(_events_problems(body.get("events") or {}, endpoint))
     return [f"skill.json: {problem}" for problem in problems]
+
+
+def _events_problems(events: Mapping[str, Any], endpoint: Optional[Mapping[str, Any]]) -> list[str]:
+    subscribed = {item.get("eventName") for item in events.get("subscriptions") or []}
+    problems = [f"events.subscriptions: must include {name}, or disabling the skill never deletes her record"
+                for name in EVENT_SUBSCRIPTIONS if name not in subscribed]
+    if endpoint and events.get("endpoint") != endpoint:
+        problems.append("events.endpoint: must be the skill's own endpoint, which handles SkillDisabled")
+    return problems
 
 
 def _locale_problems(locale: str, listing: Mapping[str, Any], model: Optional[Mapping[str, Any]]) -> list[str]:
@@ -229,6 +331,10 @@ def _locale_problems(locale: str, listing: Mapping[str, Any], model: Optional[Ma
         problems.append(f"{where}.keywords: {len(keywords)} keywords; the most is {KEYWORDS_MAX}")
     problems.extend(f"{where}.keywords: {k!r} is longer than {KEYWORD_MAX_CHARS} characters"
                     for k in keywords if len(k) > KEYWORD_MAX_CHARS)
+    for key, size in ICON_SIZES.items():
+        icon = str(listing.get(key, ""))
+        if not icon.startswith(("https://", "file://")):
+            problems.append(f"{where}.{key}: needs a {size}x{size} PNG (an https:// or file:// URI)")
     phrases = listing.get("examplePhrases") or []
     if not EXAMPLE_PHRASES[0] <= len(phrases) <= EXAMPLE_PHRASES[1]:
         problems.append(f"{where}.examplePhrases: {len(phrases)} phrases; give {EXAMPLE_PHRASES[0]} to {EXAMPLE_PHRASES[1]}")
@@ -270,36 +376,88 @@ def _endpoint_problems(endpoint: Mapping[str, Any]) -> list[str]:
     uri = str(endpoint.get("uri", ""))
     where = "apis.custom.endpoint"
     if uri.startswith("arn:"):
-        if not LAMBDA_ARN.match(uri):
-            return [f"{where}.uri: {uri!r} is not a Lambda function ARN"]
+        problem = _lambda_arn_problem(uri)
+        if problem:
+            return [f"{where}.uri: {problem}"]
         if "sslCertificateType" in endpoint:
             return [f"{where}.sslCertificateType: only for HTTPS endpoints, not a Lambda ARN"]
         return []
     if urlparse(uri).scheme != "https":
         return [f"{where}.uri: {uri!r} must be an https:// URL or a Lambda ARN"]
+    problem = _https_problem(uri)
+    if problem:
+        return [f"{where}.uri: {problem}"]
     if endpoint.get("sslCertificateType") not in SSL_CERTIFICATE_TYPES:
         return [f"{where}.sslCertificateType: must be one of {', '.join(SSL_CERTIFICATE_TYPES)}"]
     return []
 
 
-def package(
-    out: Path,
-    endpoint: Optional[str] = None,
-    lambda_arn: Optional[str] = None,
-    ssl_certificate_type: str = DEFAULT_SSL_CERTIFICATE_TYPE,
-) -> list[Path]:
-    """Write ``out/skill-package`` (skill.json and interactionModels/custom/<locale>.json).
+USER_SALT_MIN_CHARS = 32
+"""The stack's UserSalt parameter has MinLength 32 (skill-stack.yaml): long enough not to be guessed."""
 
-    Raises EndpointError for an unusable endpoint and ValueError listing every broken rule.
+
+@dataclass(frozen=True)
+class Hosting:
+    """Where the skill runs: a web service, a Lambda function of yours, or (neither) the stack ``ask deploy`` creates."""
+
+    endpoint: Optional[str] = None
+    lambda_arn: Optional[str] = None
+    ssl_certificate_type: str = DEFAULT_SSL_CERTIFICATE_TYPE
+    aws_region: str = "us-east-1"
+    user_salt: Optional[str] = None
+    snapstart: bool = False
+
+    @property
+    def with_stack(self) -> bool:
+        return self.endpoint is None and self.lambda_arn is None
+
+    def manifest_endpoint(self) -> Optional[dict[str, str]]:
+        """``apis.custom.endpoint``; None when the ASK CLI writes in the stack's own. Raises EndpointError."""
+        if self.with_stack:
+            problem = region_problem(self.aws_region)
+            if problem:
+                raise EndpointError(f"--aws-region: {problem}")
+            if self.user_salt is not None and len(self.user_salt) < USER_SALT_MIN_CHARS:
+                raise EndpointError(f"--user-salt: {len(self.user_salt)} characters; the stack needs at least "
+                                    f"{USER_SALT_MIN_CHARS} (a long random secret)")
+            return None
+        return endpoint_for(self.endpoint, self.lambda_arn, self.ssl_certificate_type)
+
+
+def package(out: Path, hosting: Hosting = Hosting(), links: PublishingLinks = PublishingLinks()) -> list[Path]:
+    """Write the ASK CLI project in ``out``: skill-package/, ask-resources.json and, for the stack, lambda/.
+
+    Raises EndpointError for an unusable endpoint and ValueError listing every broken rule; nothing
+    is written then.
     """
+    from skill import ask_project
+
+    endpoint = hosting.manifest_endpoint()
+    if links.problems():
+        raise EndpointError("; ".join(links.problems()))
     source = models.load_source()
     locales = models.locales(source)
     locale_models = {locale: models.generate(locale, source) for locale in locales}
-    manifest = build_manifest(load_listing(), locales, endpoint_for(endpoint, lambda_arn, ssl_certificate_type))
-    problems = manifest_problems(manifest, locale_models)
+    manifest = build_manifest(load_listing(), locales, endpoint, links)
+    problems = manifest_problems(manifest, locale_models, endpoint_from_stack=hosting.with_stack)
     if problems:
         raise ValueError("the skill package breaks Amazon's rules:\n" + "\n".join(problems))
-    root = out / "skill-package"
+    salt = hosting.user_salt or ask_project.existing_salt(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_skill_package(out / ask_project.SKILL_PACKAGE_DIR, manifest, locale_models)
+    written += ask_project.write_ask_resources(out, ask_project.ask_resources(
+        with_stack=hosting.with_stack, aws_region=hosting.aws_region, salt=salt, snapstart=hosting.snapstart))
+    if hosting.with_stack:
+        from skill.lambda_bundle import build_lambda
+
+        written += ask_project.write_stack(out)
+        written.append(build_lambda(out / ask_project.LAMBDA_DIR).path)
+    written += _write_evaluation_sets(out, locales)
+    return written
+
+
+def write_skill_package(root: Path, manifest: Mapping[str, Any], locale_models: Mapping[str, Any]) -> list[Path]:
+    """skill.json, every locale's model, and the default icons (replace them in assets/images/)."""
     model_dir = root / "interactionModels" / "custom"
     model_dir.mkdir(parents=True, exist_ok=True)
     written = [root / "skill.json"]
@@ -308,7 +466,11 @@ def package(
         path = model_dir / f"{locale}.json"
         path.write_text(models.render(model), encoding="utf-8")
         written.append(path)
-    written += _write_evaluation_sets(out, locales)
+    for size in ICON_SIZES.values():
+        path = root / ICON_ASSET.format(size=size)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(PUBLISH_ASSETS / f"icon-{size}.png", path)
+        written.append(path)
     return written
 
 

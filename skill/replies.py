@@ -38,25 +38,31 @@ class Voice:
         self._rng = rng or random.Random()
 
     # -- lines -------------------------------------------------------------------------
-    def pick(self, line: Line) -> str:
-        """One wording of ``line`` (several, so repeat visits don't sound robotic)."""
-        return line.variants[0] if len(line.variants) == 1 else self._rng.choice(line.variants)
+    def pick(self, line: Line, turn: Optional[int] = None) -> str:
+        """One wording of ``line`` (several, so repeat visits don't sound robotic).
 
-    def say(self, line: Line, **values: int) -> str:
+        With ``turn`` (an answer's place in its topic), wordings take turns instead, so a "tell me
+        more" chain never says the same offer or doctor line twice in a row.
+        """
+        if len(line.variants) == 1:
+            return line.variants[0]
+        return self._rng.choice(line.variants) if turn is None else line.variants[turn % len(line.variants)]
+
+    def say(self, line: Line, turn: Optional[int] = None, **values: int) -> str:
         """``line`` as an SSML fragment; ``values`` fill placeholders such as {number}."""
-        chosen = self.pick(line)
+        chosen = self.pick(line, turn)
         return speech.text(chosen.format(**values) if values else chosen)
 
     def prompt(self, name: str) -> str:
         return self.say(self.content.prompts[name])
 
-    def offer_question(self, name: str) -> str:
-        return self.say(self.content.offers[name])
+    def offer_question(self, name: str, turn: Optional[int] = None) -> str:
+        return self.say(self.content.offers[name], turn)
 
     # -- replies -----------------------------------------------------------------------
-    def ask(self, speech_ssml: str, offer: str, *, calm: bool = False) -> Reply:
+    def ask(self, speech_ssml: str, offer: str, *, calm: bool = False, turn: Optional[int] = None) -> Reply:
         """``speech_ssml`` ending with the offer question, reprompting with the question alone."""
-        question = self.offer_question(offer)
+        question = self.offer_question(offer, turn)
         body = speech.join(speech_ssml, question)
         return Reply(
             speech=speech.calm(body) if calm else body,
@@ -73,28 +79,36 @@ class Voice:
         """``speech_ssml`` that already ends in a question; keep listening."""
         return Reply(speech=speech_ssml, reprompt=self.prompt("reprompt"))
 
-    def goodbye(self, lead: str = "") -> Reply:
-        return Reply(speech=speech.join(lead, self.prompt("goodbye")), end_session=True)
+    def goodbye(self, lead: str = "", *, calm: bool = False) -> Reply:
+        body = speech.join(lead, self.prompt("goodbye"))
+        return Reply(speech=speech.calm(body) if calm else body, end_session=True)
 
     def welcome(self) -> Reply:
         body = speech.join(self.prompt("welcome"), self.prompt("disclaimer"), self.prompt("suggestions"))
         return Reply(speech=body, reprompt=self.prompt("reprompt"))
 
-    def answer(self, topic: Topic, index: int) -> Reply:
-        """Answer ``index`` of ``topic``: [urgent line] text [caution] [doctor line] offer."""
+    def answer(self, topic: Topic, index: int, offer: Optional[str] = None, *, doctor_heard: bool = False) -> Reply:
+        """Answer ``index`` of ``topic``: [urgent or tier line] text [caution] [doctor line] offer.
+
+        ``doctor_heard``: she has heard this topic's full doctor line this session; say the short one.
+        """
         answer = topic.answers[index]
-        urgent = self.say(self.content.safety["urgent_line"]) if topic.urgent else ""
+        doctor = answer.short_doctor_line if doctor_heard and answer.short_doctor_line else answer.doctor_line
         body = speech.join(
-            urgent,
+            self.say(topic.lead) if topic.lead else "",
             self.say(answer.line),
             self.say(answer.caution) if answer.caution else "",
-            self.say(answer.doctor_line) if answer.doctor_line else "",
+            self.say(doctor, index) if doctor else "",
         )
-        return self.ask(body, answer.offer, calm=topic.calm)
+        return self.ask(body, offer or answer.offer, calm=topic.calm, turn=index)
 
-    def urgent_goodbye(self) -> Reply:
-        """Closing after worrying symptoms: the urgent line again, never a cheery goodbye."""
-        return Reply(speech=self.say(self.content.safety["urgent_line"]), end_session=True)
+    def urgent_goodbye(self, topic: Topic) -> Reply:
+        """Closing after a tier 1 or 2 answer: its urgent line again, short, never a cheery goodbye."""
+        return Reply(speech=self.say(topic.short or self.content.safety["urgent_line"]), end_session=True)
+
+    def safety_net(self, urgent: Optional[Topic] = None) -> str:
+        """The line under every answer that did not understand her; the urgent one once urgency sticks."""
+        return self.say(urgent.short if urgent and urgent.short else self.content.safety["safety_net"])
 
     # -- walkthrough ---------------------------------------------------------------------
     @property

@@ -1,22 +1,24 @@
 """One log line per HTTP request: method, path, status, the Alexa request type and intent, and time taken.
 
-Never a user id, never what she said: the names logged are checked to be plain identifiers first,
-since a caller could put anything in a request.
+Never a user id, never what she said. A caller could put anything in a request, so everything
+from it (names, the reason for a refusal) goes through ``escape_for_log``: one line stays one line.
+As text (``GET /healthz 200 0.4ms``) or, with ``serve --log-format json``, one JSON object a line
+with the same fields, for a log pipeline.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from flask import Flask, Request, Response, g, request
 
-log = logging.getLogger("skill.web")
+from skill.log_format import REQUEST_FIELDS
+from skill.logtext import escape_for_log
 
-_LOGGABLE_NAME = re.compile(r"[A-Za-z0-9_.\-]{1,100}", re.ASCII)
+log = logging.getLogger("skill.web")
 
 
 @dataclass
@@ -40,8 +42,9 @@ def log_requests(app: Flask, known_paths: Iterable[str]) -> None:
     @app.after_request
     def log_line(response: Response) -> Response:
         status = response.status_code
-        line = _describe(request._get_current_object(), shown_as_is, status, g.get("request_note"))
-        log.log(logging.WARNING if status >= 400 else logging.INFO, "%s", line)
+        fields = _fields(request._get_current_object(), shown_as_is, status, g.get("request_note"))
+        log.log(logging.WARNING if status >= 400 else logging.INFO, "%s", _as_text(fields),
+                extra={REQUEST_FIELDS: fields})
         return response
 
 
@@ -59,21 +62,28 @@ def note_problem(problem: str) -> None:
         note.problem = problem
 
 
-def _describe(http_request: Request, shown_as_is: frozenset[str], status: int, note: Optional[RequestNote]) -> str:
+def _fields(http_request: Request, shown_as_is: frozenset[str], status: int,
+            note: Optional[RequestNote]) -> dict[str, Any]:
     path = http_request.path
     if path not in shown_as_is:  # an unknown path is whatever the caller typed: log the route, not the path
         path = http_request.url_rule.rule if http_request.url_rule is not None else "(unknown path)"
-    parts = [http_request.method, path, str(status)]
+    fields: dict[str, Any] = {"method": http_request.method, "path": path, "status": status}
     if note is not None:
         if note.request_type:
-            parts.append(f"type={_loggable(note.request_type)}")
+            fields["type"] = escape_for_log(note.request_type)
         if note.intent:
-            parts.append(f"intent={_loggable(note.intent)}")
-        parts.append(f"{(time.perf_counter() - note.started) * 1000:.1f}ms")
+            fields["intent"] = escape_for_log(note.intent)
+        fields["ms"] = round((time.perf_counter() - note.started) * 1000, 1)
         if note.problem:
-            parts.append(f"problem={note.problem}")
+            fields["problem"] = escape_for_log(note.problem)
+    return fields
+
+
+def _as_text(fields: dict[str, Any]) -> str:
+    parts = [fields["method"], fields["path"], str(fields["status"])]
+    parts += [f"{key}={fields[key]}" for key in ("type", "intent") if key in fields]
+    if "ms" in fields:
+        parts.append(f"{fields['ms']:.1f}ms")
+    if "problem" in fields:
+        parts.append(f"problem={fields['problem']}")
     return " ".join(parts)
-
-
-def _loggable(name: str) -> str:
-    return name if _LOGGABLE_NAME.fullmatch(name) else "(unprintable)"

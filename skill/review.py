@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from skill import __version__, models, speech
-from skill.content import Content, Line, Topic, load_content
+from skill.content import TIERS, Content, Line, Topic, load_content
 from skill.replies import Reply, Voice
 from skill.resources import data_dir
 from skill.screens import plain_text
@@ -92,6 +92,7 @@ def build_review(content: Optional[Content] = None, today: Optional[datetime.dat
         "comes from; “safety” lines go beyond it.</p>",
     ]
     parts += _intents_section(content, model, local_built_ins)
+    parts += _tiers_section(content, Voice(content, random.Random(0)))  # its own, so the Answers keep their wordings
     parts += _topics_section(content, voice)
     parts += _walkthrough_section(content, voice)
     parts += _lines_section(content, "Conversation lines", "What Alexa says around the advice.", content.prompts)
@@ -138,6 +139,33 @@ def _intents_section(content: Content, model: dict[str, Any], local_built_ins: d
     ]
 
 
+def _tiers_section(content: Content, voice: Voice) -> list[str]:
+    """The three escalation tiers: what triggers each, and what she hears first and after."""
+    out = [
+        "<h2>Escalation: when she is told to get help</h2>",
+        "<p>Checked before any advice. Tiers 1 and 2 make urgency stick for the rest of the session: "
+        "stop, cancel, no, “is this an emergency” or “should I go to the hospital” repeat the short urgent "
+        "line instead of a goodbye. Anything the skill does not understand ends with the safety net:</p>",
+        _variants(content.safety["safety_net"]),
+        "<table><tr><th>Tier</th><th>Triggers (intent)</th><th>Said first</th><th>Answers as spoken</th>"
+        "<th>Repeated for the rest of the session</th></tr>",
+    ]
+    for topic in content.tiers():
+        spoken = "".join(
+            f"<p class=\"spoken\">{_e(_spoken(reply))}</p>"  # lengths: in the Answers section
+            for reply in (voice.answer(topic, index) for index in range(len(topic.answers)))
+        )
+        triggers = "<ul>" + "".join(f"<li>{_e(t)}</li>" for t in topic.triggers) + "</ul>"
+        out.append(
+            f'<tr class="item"><td>{topic.tier}: {_e(TIERS[topic.tier])}<br>{_e(topic.title)}</td>'
+            f'<td>{triggers}<span class="meta">{_e(topic.intent or "")}</span></td>'
+            f"<td>{_variants(topic.lead)}</td><td>{spoken}</td>"
+            f"<td>{_variants(topic.short) if topic.short else 'not sticky'}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
 def _topics_section(content: Content, voice: Voice) -> list[str]:
     out = ["<h2>Answers</h2>"]
     for topic in content.topics.values():
@@ -152,8 +180,8 @@ def _topics_section(content: Content, voice: Voice) -> list[str]:
             spoken = _spoken(reply)
             present, why = _doctor_status(content, topic, answer.line, spoken)
             parts = [f"<b>Answer:</b> {_variants(answer.line)}"]
-            if topic.urgent:
-                parts.insert(0, f"<b>Urgent line, first:</b> {_variants(content.safety['urgent_line'])}")
+            if topic.lead:
+                parts.insert(0, f"<b>Said first:</b> {_variants(topic.lead)}")
             if answer.caution:
                 parts.append(f"<b>Caution:</b> {_variants(answer.caution)}")
             if answer.doctor_line:
@@ -171,8 +199,8 @@ def _doctor_status(content: Content, topic: Topic, line: Line, spoken: str) -> t
     present = content.doctor_phrase in spoken.lower()
     if not topic.symptom:
         return present, "not about a symptom"
-    if topic.urgent:
-        return present, "urgent line spoken first"
+    if topic.lead:
+        return present, "urgent or escalation line spoken first"
     if content.doctor_phrase in line.variants[0].lower():
         return present, "the answer itself names the doctor or midwife"
     return present, "doctor line added after the answer"

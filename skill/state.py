@@ -80,8 +80,10 @@ class WalkthroughStore(Protocol):
 class Memory:
     """What the skill remembers about her between sessions (ask-sdk persistent attributes).
 
-    Only what the conversation needs: whether she has heard the introduction, her place in
-    the stretch, the last topic. Never anything she said, never health details.
+    Only what the conversation needs: whether she has heard the introduction, and her place in
+    the stretch. Never anything she said, never a topic or symptom (a topic names her health:
+    "severe" after "I'm bleeding"). Records from schema 1 held ``last_topic``; it is removed the
+    first time her record is read, and so gone from the store at that turn's write.
 
     Her record is read from the store once a session, at its first request, and then carried
     in the session's attributes: every later turn starts from that copy, and every change is
@@ -92,7 +94,9 @@ class Memory:
     A failed read is never copied, so the next turn tries the store again.
     """
 
-    SCHEMA = 1
+    SCHEMA = 2
+    RETIRED_KEYS = ("last_topic",)
+    """Keys older versions stored that name her health; dropped from any record read."""
     SESSION_COPY = "memory"
     """The session attribute that carries her record between the turns of a session."""
     _DIRTY = "memory_changed"
@@ -106,6 +110,10 @@ class Memory:
                 self._manager.persistent_attributes = dict(carried)
             self._manager.request_attributes[self._LOADED] = True
         self._attributes = self._manager.persistent_attributes
+        if any(key in self._attributes for key in self.RETIRED_KEYS):
+            for key in self.RETIRED_KEYS:
+                self._attributes.pop(key, None)
+            self._changed()
 
     def _changed(self) -> None:
         self._attributes["schema"] = self.SCHEMA
@@ -118,17 +126,6 @@ class Memory:
     def heard_intro(self) -> None:
         if not self.intro_heard:
             self._attributes["intro_heard"] = True
-            self._changed()
-
-    @property
-    def last_topic(self) -> Optional[str]:
-        value = self._attributes.get("last_topic")
-        return value if isinstance(value, str) else None
-
-    @last_topic.setter
-    def last_topic(self, topic: str) -> None:
-        if topic != self.last_topic:
-            self._attributes["last_topic"] = topic
             self._changed()
 
     @property
@@ -227,6 +224,26 @@ class ConversationState:
         self._set("topic", topic)
         self._set("answer", index)
         self.mode = MODE_TOPIC
+
+    def doctor_heard(self, topic: str) -> bool:
+        """Whether she has heard ``topic``'s full doctor line this session (then a short form is said)."""
+        heard = self._attributes.get("doctor_heard")
+        return isinstance(heard, list) and topic in heard
+
+    def heard_doctor(self, topic: str) -> None:
+        heard = self._attributes.get("doctor_heard")
+        heard = list(heard) if isinstance(heard, list) else []
+        if topic not in heard:
+            self._attributes["doctor_heard"] = heard + [topic]
+
+    @property
+    def urgent(self) -> Optional[str]:
+        """The escalation topic (tier 1 or 2) she heard this session: its urgency sticks until the session ends."""
+        return self._text("urgent")
+
+    @urgent.setter
+    def urgent(self, topic: Optional[str]) -> None:
+        self._set("urgent", topic)
 
     @property
     def offer(self) -> Optional[str]:

@@ -8,6 +8,9 @@ raw body; the request's timestamp is fresh; and (our rule) it is for this skill.
 Path validation is ``cryptography``'s (``cryptography.x509.verification``), never our own code.
 The trusted roots, the certificate loader and the clock are parameters, so tests sign requests
 with a CA they made. A validated chain's key is cached per URL, so a repeat costs one RSA check.
+The cheap checks (``read_signature_headers``) come apart from the expensive ones
+(``check_signed_body``), so the web layer can check the timestamp and skill id in between: a
+stranger costs no fetch (how fetches are bounded: ``skill.cert_fetch``).
 """
 
 from __future__ import annotations
@@ -18,8 +21,6 @@ import functools
 import posixpath
 import re
 import threading
-import urllib.error
-import urllib.request
 import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
+
+from skill.cert_fetch import FAILED_FETCH_SECONDS, FETCH_DEADLINE_SECONDS, FailedUrls, FetchBudget, FetchRefused, HttpsChainFetcher, SingleFlight
 
 CERT_CHAIN_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
@@ -50,9 +53,11 @@ SKILL_EVENT_TOLERANCE = timedelta(hours=1)
 """Amazon: skill events (``AlexaSkillEvent.*``) may be delivered up to an hour late."""
 SKILL_EVENT_PREFIX = "AlexaSkillEvent."
 
-CERT_FETCH_TIMEOUT_SECONDS = 5.0
-MAX_CHAIN_BYTES = 64 * 1024
 CHAIN_CACHE_ENTRIES = 32
+SIGNATURE_BYTES = (128, 1024)
+"""RSA signatures are as long as the key: 1024 to 8192 bits (Amazon's is 2048). Anything else fails before any fetch."""
+FOLLOWER_WAIT_SECONDS = FETCH_DEADLINE_SECONDS + 0.5
+"""How long a request waits for another one's fetch of the same URL."""
 
 _PEM_CERTIFICATE = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
 
@@ -88,25 +93,12 @@ def check_cert_chain_url(url: Optional[str]) -> str:
         raise VerificationFailed("cert chain URL host is not s3.amazonaws.com")
     if port is not None and port != CERT_CHAIN_URL_PORT:
         raise VerificationFailed(f"cert chain URL port {port} is not 443")
+    if "%" in parts.path:  # Amazon's paths never need escapes; decoded variants would be separate cache entries
+        raise VerificationFailed("cert chain URL path has percent-escapes")
     path = posixpath.normpath(parts.path) if parts.path else ""
     if not path.startswith(CERT_CHAIN_URL_PATH_PREFIX):
         raise VerificationFailed("cert chain URL path is not under /echo.api/")
     return f"{CERT_CHAIN_URL_SCHEME}://{CERT_CHAIN_URL_HOST}{path}"
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return None  # a redirect would leave the URL we checked
-
-
-def fetch_cert_chain(url: str) -> bytes:
-    """Download a PEM chain: short timeout, size cap, no redirects."""
-    opener = urllib.request.build_opener(_NoRedirects)
-    with opener.open(url, timeout=CERT_FETCH_TIMEOUT_SECONDS) as response:
-        pem = response.read(MAX_CHAIN_BYTES + 1)
-    if len(pem) > MAX_CHAIN_BYTES:
-        raise ValueError(f"cert chain larger than {MAX_CHAIN_BYTES} bytes")
-    return pem
 
 
 def load_trust_roots(ca_bundle: Optional[Path] = None) -> list[x509.Certificate]:
@@ -131,6 +123,29 @@ def load_trust_roots(ca_bundle: Optional[Path] = None) -> list[x509.Certificate]
     if not roots:
         raise ValueError(f"{ca_bundle}: no PEM certificates")
     return roots
+
+
+@dataclass(frozen=True)
+class SignatureHeaders:
+    """The two signature headers, checked for form: a canonical Amazon URL and a plausible RSA signature."""
+
+    cert_chain_url: str
+    signature: bytes
+
+
+def read_signature_headers(cert_chain_url: Optional[str], signature: Optional[str]) -> SignatureHeaders:
+    """Cheap checks first: whatever fails here costs no fetch and no RSA operation."""
+    url = check_cert_chain_url(cert_chain_url)
+    if not signature:
+        raise VerificationFailed(f"{SIGNATURE_HEADER} header missing")
+    try:
+        signature_bytes = base64.b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        raise VerificationFailed(f"{SIGNATURE_HEADER} is not base64") from None
+    shortest, longest = SIGNATURE_BYTES
+    if not shortest <= len(signature_bytes) <= longest:
+        raise VerificationFailed(f"{SIGNATURE_HEADER} is {len(signature_bytes)} bytes, not an RSA signature")
+    return SignatureHeaders(url, signature_bytes)
 
 
 def check_application_id(application_ids: Iterable[str], allowed: Sequence[str]) -> None:
@@ -183,33 +198,40 @@ class SigningKeyCache:
 
 
 class RequestVerifier:
-    """Amazon's signature and freshness checks, against ``roots``, on ``clock``'s time."""
+    """Amazon's signature and freshness checks, against ``roots``, on ``clock``'s time.
+
+    ``load_chain`` fetches a chain by URL (``HttpsChainFetcher`` by default); around it, each URL
+    is fetched by one request at a time, new URLs within ``budget``, and failed ones not again
+    for a while (``failed``).
+    """
 
     def __init__(
         self,
         roots: Sequence[x509.Certificate],
         *,
         clock: Clock = utc_now,
-        load_chain: ChainLoader = fetch_cert_chain,
+        load_chain: Optional[ChainLoader] = None,
         cache: Optional[SigningKeyCache] = None,
+        budget: Optional[FetchBudget] = None,
+        failed: Optional[FailedUrls] = None,
     ) -> None:
         self._store = Store(list(roots))
         self._clock = clock
-        self._load_chain = load_chain
+        self._load_chain = load_chain if load_chain is not None else HttpsChainFetcher()
         self.cache = cache if cache is not None else SigningKeyCache()
+        self.budget = budget if budget is not None else FetchBudget()
+        self.failed = failed if failed is not None else FailedUrls()
+        self._flights = SingleFlight()
 
     def check_signature(self, cert_chain_url: Optional[str], signature: Optional[str], body: bytes) -> None:
         """The body was signed by the key of a valid Amazon echo-api certificate."""
-        url = check_cert_chain_url(cert_chain_url)
-        if not signature:
-            raise VerificationFailed(f"{SIGNATURE_HEADER} header missing")
+        self.check_signed_body(read_signature_headers(cert_chain_url, signature), body)
+
+    def check_signed_body(self, headers: SignatureHeaders, body: bytes) -> None:
+        """The expensive half, once the cheap checks passed: the chain's key (maybe a fetch), then RSA."""
+        key = self._signing_key(headers.cert_chain_url)
         try:
-            signature_bytes = base64.b64decode(signature, validate=True)
-        except (binascii.Error, ValueError):
-            raise VerificationFailed(f"{SIGNATURE_HEADER} is not base64") from None
-        key = self._signing_key(url)
-        try:
-            key.public_key.verify(signature_bytes, body, padding.PKCS1v15(), hashes.SHA256())
+            key.public_key.verify(headers.signature, body, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
             raise VerificationFailed("signature does not match the body") from None
 
@@ -226,11 +248,39 @@ class RequestVerifier:
         cached = self.cache.get(url, now)
         if cached is not None:
             return cached
+        if url in self.failed:
+            raise VerificationFailed("cert chain URL failed recently; not fetched again yet")
+        flight, leader = self._flights.join_or_lead(url)
+        if not leader:
+            if not flight.done.wait(FOLLOWER_WAIT_SECONDS):
+                raise VerificationFailed("cert chain fetch by another request did not finish in time")
+            if flight.error is not None:
+                raise VerificationFailed(str(flight.error))
+            return flight.result  # type: ignore[return-value]
+        try:
+            flight.result = key = self._fetch_and_validate(url, now)
+            return key
+        except VerificationFailed as failure:
+            flight.error = failure
+            raise
+        finally:
+            self._flights.land(url, flight)
+
+    def _fetch_and_validate(self, url: str, now: datetime) -> _TrustedKey:
+        if not self.budget.take():
+            raise VerificationFailed("cert chain not fetched: too many new URLs lately")
         try:
             pem = self._load_chain(url)
-        except Exception as error:  # network, HTTP status, size: all mean "cannot verify"
+        except FetchRefused as refused:  # not this URL's fault: it may be fetched next time
+            raise VerificationFailed(f"cert chain not fetched: {refused}") from None
+        except Exception as error:  # network, HTTP status, size, deadline: all mean "cannot verify"
+            self.failed.add(url, FAILED_FETCH_SECONDS)
             raise VerificationFailed(f"cert chain fetch failed: {type(error).__name__}: {error}") from None
-        key = self._validate_chain(pem, now)
+        try:
+            key = self._validate_chain(pem, now)
+        except VerificationFailed:
+            self.failed.add(url)
+            raise
         self.cache.put(url, key)
         return key
 
@@ -244,6 +294,8 @@ class RequestVerifier:
             chain = verifier.verify(leaf, intermediates)
         except VerificationError as error:
             raise VerificationFailed(f"cert chain rejected: {error}") from None
+        if ECHO_API_DOMAIN not in _dns_names(leaf):
+            raise VerificationFailed(f"signing certificate does not name {ECHO_API_DOMAIN} itself (a wildcard is not enough)")
         public_key = leaf.public_key()
         if not isinstance(public_key, rsa.RSAPublicKey):
             raise VerificationFailed("signing certificate key is not RSA")
@@ -252,3 +304,12 @@ class RequestVerifier:
             not_before=max(cert.not_valid_before_utc for cert in chain),
             not_after=min(cert.not_valid_after_utc for cert in chain),
         )
+
+
+def _dns_names(certificate: x509.Certificate) -> set[str]:
+    """The leaf's subjectAltName DNS names, lower case (path validation has already required the extension)."""
+    try:
+        names = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return set()
+    return {name.lower() for name in names.get_values_for_type(x509.DNSName)}

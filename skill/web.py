@@ -9,30 +9,35 @@ is ever logged.
 from __future__ import annotations
 
 import logging
+import ssl
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from ask_sdk_core.exceptions import SerializationException
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, abort, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill import __version__
 from skill.builder import SkillConfig, build_skill
+from skill.cert_fetch import HttpsChainFetcher
 from skill.inbound import EMPTY_RESPONSE, BadEnvelope, Disposition, InboundRequest, check_envelope, parse_body
 from skill.invoke import invoke
 from skill.request_log import log_requests, note_problem, note_request
-from skill.stores import StoreConfig, open_store
+from skill.serve import proxy_header
+from skill.stores import ResilientAdapter, StoreConfig, open_store
 from skill.web_json import OrjsonProvider
+from skill.privacy_page import privacy_blueprint
 from skill.verify import (
     CERT_CHAIN_URL_HEADER,
     SIGNATURE_HEADER,
     ChainLoader,
     RequestVerifier,
+    SignatureHeaders,
     VerificationFailed,
     check_application_id,
-    fetch_cert_chain,
     load_trust_roots,
+    read_signature_headers,
 )
 
 if TYPE_CHECKING:
@@ -42,9 +47,10 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 128 * 1024
 """Alexa's requests are a few KiB; anything near this is not from Alexa."""
+BODY_READ_CHUNK_BYTES = 16 * 1024
 VERIFICATION_FAILED = "request verification failed"
 INTERNAL_ERROR = "internal error"
-_PATHS = ("/alexa", "/healthz")
+_PATHS = ("/alexa", "/healthz", "/privacy")
 _HTTP_ERRORS = {
     404: "not found: Alexa requests go to POST /alexa",
     405: "method not allowed: use POST /alexa or GET /healthz",
@@ -67,8 +73,14 @@ class WebConfig:
     """How to build the skill (content, seed); used when no skill is passed to create_app."""
     store: Optional[StoreConfig] = None
     """Where her memory lives, opened in each worker; None: in this process's memory only."""
+    store_prepared: bool = False
+    """The store was created, migrated and checked before this app (serve's master does it before forking)."""
     test_cert_chain: Optional[bytes] = None
     """TESTS AND BENCHMARKS ONLY: a PEM chain given for every cert URL instead of Amazon's (still validated)."""
+    test_cert_origin: Optional[str] = None
+    """TESTS AND BENCHMARKS ONLY: fetch chains from this loopback HTTPS origin instead of s3.amazonaws.com."""
+    test_cert_origin_ca: Optional[bytes] = None
+    """The PEM root the test origin's TLS certificate is issued by."""
     console: bool = False
     """Also serve the browser console at ``/`` (skill/console.py); loopback only, never for Alexa."""
 
@@ -81,16 +93,18 @@ def create_app(
 ) -> Flask:
     """The Flask app. Tests pass a prebuilt ``skill``, and a ``verifier`` with their own clock and CA."""
     app = Flask(__name__)
+    store: Optional[ResilientAdapter] = None
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json = OrjsonProvider(app)
     if skill is None:
         skill_config = replace(config.skill, log_requests=False)  # the app logs one line per request itself
         if config.store is not None:
-            skill_config = replace(skill_config, persistence_adapter=open_store(config.store))
+            # under serve the master prepared it: a worker must start even while the store is locked or down
+            store = open_store(config.store, prepare=not config.store_prepared)
+            skill_config = replace(skill_config, persistence_adapter=store)
         skill = build_skill(skill_config)
     if config.verify and verifier is None:
-        load_chain = fetch_cert_chain if config.test_cert_chain is None else _test_chain_loader(config.test_cert_chain)
-        verifier = RequestVerifier(load_trust_roots(config.ca_bundle), load_chain=load_chain)
+        verifier = RequestVerifier(load_trust_roots(config.ca_bundle), load_chain=_chain_loader(config))
     if not config.verify:
         verifier = None
         log.warning(
@@ -114,18 +128,27 @@ def create_app(
         return _refuse(500, INTERNAL_ERROR)
 
     @app.get("/healthz")
-    def healthz() -> Response:
-        """Answers once the skill and its content are loaded, which is before the app exists."""
+    def healthz() -> Any:
+        """200 once the skill and its content are loaded (before the app exists); 503 with the reason while
+        her memory cannot be kept (the skill still answers, without memory)."""
+        problem = store.problem() if store is not None else None
+        if problem:
+            note_problem(problem)
+            return jsonify(status="store unavailable", problem=problem, version=__version__), 503
         return jsonify(status="ok", version=__version__)
 
     @app.post("/alexa")
     def alexa() -> Any:
-        body = request.get_data(cache=False)
-        if verifier is not None:
+        if not config.verify:
+            forwarded = proxy_header(request.headers)
+            if forwarded:  # --no-verify trusts loopback; a proxy in front makes the whole internet loopback
+                return _refuse(403, f"{forwarded.lower()}: with verification off, requests through a proxy are refused")
+        body = _read_body(config.max_body_bytes)
+        signed: Optional[SignatureHeaders] = None
+        if verifier is not None:  # cheap checks first; the chain (maybe a fetch) and RSA come last
             try:
-                verifier.check_signature(
-                    request.headers.get(CERT_CHAIN_URL_HEADER), request.headers.get(SIGNATURE_HEADER), body
-                )
+                signed = read_signature_headers(request.headers.get(CERT_CHAIN_URL_HEADER),
+                                                request.headers.get(SIGNATURE_HEADER))
             except VerificationFailed as failure:
                 return _refuse(400, VERIFICATION_FAILED, reason=f"verification: {failure}")
         try:
@@ -135,6 +158,11 @@ def create_app(
             return _refuse(400, str(problem))
         note_request(inbound.request_type, inbound.intent_name)
         failure = _check_provenance(inbound, config, verifier)
+        if failure is None and verifier is not None and signed is not None:
+            try:
+                verifier.check_signed_body(signed, body)
+            except VerificationFailed as refused:
+                failure = str(refused)
         if failure:
             return _refuse(400, VERIFICATION_FAILED, reason=f"verification: {failure}")
         if inbound.disposition is Disposition.ACKNOWLEDGE:
@@ -145,6 +173,7 @@ def create_app(
             return _refuse(400, "request: does not match the Alexa request format")
         return jsonify(answer)
 
+    app.register_blueprint(privacy_blueprint())
     if config.console:
         from skill.console import console_blueprint
 
@@ -163,6 +192,35 @@ def _check_provenance(inbound: InboundRequest, config: WebConfig, verifier: Opti
     except VerificationFailed as failure:
         return str(failure)
     return None
+
+
+def _read_body(limit: int) -> bytes:
+    """The body, or 413 past ``limit``: werkzeug checks a declared Content-Length, but silently cuts a chunked body short."""
+    if request.content_length is not None:
+        return request.get_data(cache=False)
+    if "wsgi.input_terminated" not in request.environ:
+        return b""  # no length and no server-terminated stream: nothing safe to read (werkzeug's rule)
+    stream, chunks, size = request.environ["wsgi.input"], [], 0
+    while True:
+        chunk = stream.read(min(BODY_READ_CHUNK_BYTES, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            abort(413)
+
+
+def _chain_loader(config: WebConfig) -> ChainLoader:
+    """Amazon's bucket over HTTPS; or, for tests and benchmarks only, a fixed chain or a local HTTPS server."""
+    if config.test_cert_chain is not None:
+        return _test_chain_loader(config.test_cert_chain)
+    if config.test_cert_origin is not None:
+        log.warning("TEST CERTIFICATE SERVER IN USE: chains are fetched from %s, not Amazon's bucket",
+                    config.test_cert_origin)
+        context = ssl.create_default_context(cadata=(config.test_cert_origin_ca or b"").decode("ascii") or None)
+        return HttpsChainFetcher(origin=config.test_cert_origin, ssl_context=context)
+    return HttpsChainFetcher()
 
 
 def _test_chain_loader(pem: bytes) -> ChainLoader:

@@ -35,13 +35,23 @@ def turns(model):
 def test_any_sequence_of_requests_gets_a_calm_valid_answer(skill, model, content):
     error_lines = set(content.prompts["error"].variants)
     symptom_intents = {t.intent for t in content.topics.values() if t.symptom and t.intent}
+    net_lines = content.safety["safety_net"].variants
+    urgent_intents = {t.intent: t for t in content.topics.values() if t.short is not None}
+    short_lines = {v for t in urgent_intents.values() for v in t.short.variants}
 
     @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
     @given(turns(model))
     def check(sequence):
         she = Conversation(skill, model)  # every turn's SSML is checked inside Conversation
+        urgent = False  # a tier 1 or 2 answer was heard in this session
         for intent, slots in sequence:
             heard = she.open() if intent == "LaunchRequest" else she.ask(intent, **slots)
+            if intent == "AMAZON.FallbackIntent":
+                assert any(line in heard.text for line in net_lines + tuple(short_lines)), heard.text
+            if urgent and intent in ("AMAZON.StopIntent", "AMAZON.CancelIntent"):
+                assert any(line in heard.text for line in short_lines), (sequence, heard.text)
+                assert not heard.session_open
+            urgent = (urgent or intent in urgent_intents) and heard.session_open
             assert heard.text, (intent, slots)
             assert heard.text not in error_lines, (intent, slots)
             if heard.session_open:

@@ -44,7 +44,7 @@ def signer_files(tmp_path):
 
 
 def run_serve(*args: str, env: Optional[dict[str, str]] = None):
-    return CliRunner().invoke(main, ["serve", *args], env=env, catch_exceptions=False)
+    return CliRunner().invoke(main, ["serve", "--skill-id", LOCAL_SKILL_ID, *args], env=env, catch_exceptions=False)
 
 
 def test_without_the_variable_and_the_flag_nothing_changes(started):
@@ -113,8 +113,8 @@ def test_a_real_server_verifies_signed_requests_against_the_test_chain(tmp_path,
 
 def test_a_test_chain_that_leads_to_no_trusted_root_is_still_refused(tmp_path, signer_files):
     signer, _, chain = signer_files
-    server = LiveServer(tmp_path, "--workers", "1", "--store", "memory", "--allow-test-cert-chain",
-                        env={CHAIN_VARIABLE: str(chain)})  # certifi's roots only
+    server = LiveServer(tmp_path, "--workers", "1", "--store", "memory", "--skill-id", LOCAL_SKILL_ID,
+                        "--allow-test-cert-chain", env={CHAIN_VARIABLE: str(chain)})  # certifi's roots only
     try:
         server.wait_until_healthy()
         body = body_of(launch_request(Session()), at=datetime.now(timezone.utc))

@@ -123,6 +123,18 @@ def test_the_review_says_for_every_symptom_answer_that_the_doctor_line_is_there(
     assert '<span class="no">no</span> — not about a symptom' in page
 
 
+def test_the_review_shows_the_three_tiers_with_their_triggers_and_wording_for_a_clinician(page, content):
+    section = page[page.index("Escalation: when she is told to get help"):page.index("<h2>Answers</h2>")]
+    tiers = content.tiers()
+    assert [t.tier for t in tiers] == [1, 2, 3]
+    for tier in tiers:
+        for trigger in tier.triggers:
+            assert html.escape(trigger, quote=True) in section
+        for wording in tier.lead.variants + (tier.short.variants if tier.short else ()):
+            assert html.escape(wording, quote=True) in section
+    assert html.escape(content.safety["safety_net"].variants[0], quote=True) in section
+
+
 def test_the_review_ends_with_a_sign_off_box(page):
     assert page.index("Clinical sign-off") > page.index("Guided stretch")
     for field in ("Name", "Role and registration number", "Signature", "Date"):

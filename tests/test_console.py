@@ -199,6 +199,32 @@ def test_a_name_other_than_this_computer_is_refused(console):
     assert console.get("/", headers={"Host": "[::1]:8080"}).status_code == 200
 
 
+@pytest.mark.parametrize("header", ["Forwarded", "X-Forwarded-For", "X-Real-IP", "X-Forwarded-Host"])
+def test_a_request_a_proxy_forwarded_is_refused_whatever_its_host(console, header):
+    """nginx's default sends Host: 127.0.0.1:8080, so the Host check alone would let the internet in."""
+    headers = {"Host": "127.0.0.1:8080", header: "for=203.0.113.9" if header == "Forwarded" else "203.0.113.9"}
+    response = console.post("/console/say", json={"text": "hello"}, headers=headers)
+    assert response.status_code == 403 and "proxy" in response.get_json()["error"]
+    assert console.get("/", headers=headers).status_code == 403
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example"},
+    {"Origin": "http://127.0.0.1:9999"},
+    {"Origin": "null"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Sec-Fetch-Site": "same-site"},
+])
+def test_a_post_from_another_page_is_refused(console, headers):
+    response = console.post("/console/say", json={"text": "hello"}, headers={"Host": "127.0.0.1:8080", **headers})
+    assert response.status_code == 403 and "own page" in response.get_json()["error"]
+
+
+def test_a_post_from_its_own_page_is_answered(console):
+    headers = {"Host": "127.0.0.1:8080", "Origin": "http://127.0.0.1:8080", "Sec-Fetch-Site": "same-origin"}
+    assert console.post("/console/say", json={"text": "hello"}, headers=headers).status_code == 200
+
+
 def test_the_log_names_the_intent_but_never_her_words(console, caplog):
     caplog.set_level(logging.INFO)
     console.post("/console/say", json={"text": "my calf is cramping tonight"})

@@ -78,7 +78,7 @@ def test_every_symptom_answer_carries_the_doctor_line():
     content = load_content()
     voice = Voice(content)
     symptom_topics = [t for t in content.topics.values() if t.symptom]
-    assert {t.name for t in symptom_topics} >= {"cramp_now", "back_spasm", "severe", "medicine", "causes", "see_doctor"}
+    assert {t.name for t in symptom_topics} >= {"cramp_now", "back_spasm", "contact_now", "emergency", "severe_cramp", "medicine", "causes", "see_doctor"}
     for topic in symptom_topics:
         for index in range(len(topic.answers)):
             for _ in range(10):  # every wording the voice may pick
@@ -140,7 +140,7 @@ def problem(folder: Path) -> str:
 
 def test_an_answer_over_budget_is_named_with_file_key_and_count(editable_content):
     edit(editable_content, "topics.yaml",
-         lambda d: d["topics"]["food"]["answers"][2].update(text="word " * 41))
+         lambda d: d["topics"]["food"]["answers"][2].update(text="word " * 35))  # and a 6-word offer
     assert problem(editable_content) == "content/topics.yaml: food.answers[2]: 41 words, budget is 40"
 
 

@@ -31,17 +31,17 @@ def test_welcome_is_at_most_two_short_sentences(content):
 
 
 # 2. A cramp right now -------------------------------------------------------------------------
-def test_cramp_now_starts_with_flexing_the_foot_then_offers_the_stretch(she):
+def test_cramp_now_starts_with_flexing_the_foot_then_offers_the_stretch(she):  # heels come next
     heard = she.ask("CrampNowIntent", bodyPart="calf")
-    assert heard.first_sentence.startswith("Gently pull your toes up")
-    assert "heels" in heard.text
-    assert "hold on to something steady" in heard.text
+    assert heard.first_sentence.startswith("Pull your toes up")
+    assert "hold something steady" in heard.text
+    assert "heels" in she.ask("TellMeMoreIntent").text
     assert DOCTOR in heard.text
     assert heard.text.endswith("?") and "stretch" in heard.reprompt.lower()
     assert heard.session_open
 
 
-@pytest.mark.parametrize("part", ["calf", "leg", "calves", "foot", "thigh", None])
+@pytest.mark.parametrize("part", ["calf", "leg", "calves", "foot", None])
 def test_any_leg_body_part_gets_the_cramp_steps(she, part):
     heard = she.ask("CrampNowIntent", bodyPart=part)
     assert heard.says("pull your toes up", DOCTOR)
@@ -74,7 +74,7 @@ def test_what_should_i_eat_covers_calcium_vitamin_d_salt_and_juice(she):
 
 def test_tell_me_more_about_food_walks_through_the_details_in_order(she):
     she.ask("FoodAndDrinkIntent")
-    assert she.ask("TellMeMoreIntent").says("cottage cheese", "dried fish")
+    assert she.ask("TellMeMoreIntent").says("cottage cheese", "ribs")
     assert she.ask("TellMeMoreIntent").says("sausages", "canned")
     assert she.ask("TellMeMoreIntent").says("orange", "guava", "tomato")
     last = she.ask("TellMeMoreIntent")
@@ -139,7 +139,7 @@ def test_severe_symptoms_first_tell_her_to_contact_her_doctor_or_midwife_now(she
 def test_after_severe_symptoms_no_closes_with_the_urgent_line_not_a_cheery_goodbye(she, content):
     she.ask("SevereSymptomsIntent")
     heard = she.ask("AMAZON.NoIntent")
-    assert heard.text in variants(content, "safety", "urgent_line")
+    assert heard.text in variants(content, "safety", "urgent_short")
     assert not heard.session_open
 
 
@@ -150,7 +150,7 @@ def test_after_severe_symptoms_yes_repeats_the_urgent_advice(she):
 
 
 # 8. Medicines --------------------------------------------------------------------------------------
-@pytest.mark.parametrize("medicine", ["ibuprofen", "painkiller", "something nobody has heard of", None])
+@pytest.mark.parametrize("medicine", ["ibuprofen", "painkiller", "Tylenol", None])
 def test_medicine_questions_get_no_drug_advice_only_the_precaution(she, medicine):
     heard = she.ask("MedicineIntent", medicine=medicine)
     assert heard.says("can't advise on medicines", "without guidance from your doctor or midwife")
@@ -249,9 +249,10 @@ def test_yes_to_anything_else_asks_what_she_would_like(she):
 
 
 # 12. Help, Stop, Cancel, NavigateHome, Fallback, session end ------------------------------------------------
-def test_help_says_what_she_can_ask_and_listens(she):
+def test_help_says_what_she_can_ask_and_when_to_call_and_listens(she, content):
     heard = she.ask("AMAZON.HelpIntent")
     assert heard.says("leg cramps", "walk me through a stretch") and heard.session_open
+    assert any_of(heard.text, variants(content, "safety", "safety_net"))
 
 
 @pytest.mark.parametrize("intent", ["AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent"])
@@ -261,14 +262,16 @@ def test_stop_cancel_and_home_say_goodbye_and_close(she, content, intent):
     assert not heard.session_open
 
 
-def test_fallback_is_friendly_and_says_what_she_can_ask(she):
+def test_fallback_is_friendly_says_what_she_can_ask_and_when_to_call(she, content):
     heard = she.ask("AMAZON.FallbackIntent")
-    assert heard.says("Sorry", "leg cramps", "back spasms") and heard.session_open
+    assert heard.says("Sorry", "cramps", "back") and heard.session_open
+    assert any_of(heard.text, variants(content, "safety", "safety_net"))
 
 
-def test_an_intent_the_skill_does_not_know_is_answered_as_fallback(she):
+def test_an_intent_the_skill_does_not_know_is_answered_as_fallback(she, content):
     heard = she.ask("SomethingNewIntent")
-    assert heard.says("Sorry", "leg cramps") and heard.session_open
+    assert heard.says("Sorry", "cramps") and heard.session_open
+    assert any_of(heard.text, variants(content, "safety", "safety_net"))
 
 
 @pytest.mark.parametrize("reason", ["USER_INITIATED", "EXCEEDED_MAX_REPROMPTS", "ERROR"])
@@ -285,7 +288,8 @@ def test_an_error_inside_the_skill_becomes_a_short_apology(she, skill, content, 
 
     monkeypatch.setattr(Voice, "answer", broken)
     heard = she.ask("FoodAndDrinkIntent")
-    assert heard.text in variants(content, "prompts", "error")
+    assert any(heard.text.startswith(line) for line in variants(content, "prompts", "error"))
+    assert any_of(heard.text, variants(content, "safety", "safety_net"))
     assert heard.session_open
 
 

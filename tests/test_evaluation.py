@@ -50,6 +50,7 @@ def test_the_set_is_large_and_covers_every_intent_the_skill_hears():
     counts = {intent: sum(a.intent == intent for a in ANNOTATIONS) for intent in {a.intent for a in ANNOTATIONS}}
     assert len(ANNOTATIONS) >= 400
     missing = [i for i in (*CUSTOM_INTENTS, *BUILT_INS_WE_USE, *PENDING_INTENTS) if not counts.get(i)]
+    assert not [i for i in counts if i not in (*CUSTOM_INTENTS, *BUILT_INS_WE_USE, *PENDING_INTENTS)]
     assert not missing
     assert sum(counts.get(i, 0) for i in SAFETY_INTENTS) >= 60
     assert counts[FALLBACK_INTENT] >= 40
@@ -87,14 +88,15 @@ def test_off_topic_requests_reach_the_fallback():
         assert nlu.understand(said).intent == FALLBACK_INTENT, said
 
 
-def test_a_pending_intent_is_reported_but_not_scored():
+def test_a_pending_intent_is_reported_but_not_scored(monkeypatch):
+    monkeypatch.setattr(evaluation, "PENDING_INTENTS", frozenset({"LabourIntent"}))
     nlu = LocalUnderstanding.for_locale("en-US")
     annotations = [Annotation("what should i eat for breakfast", "FoodAndDrinkIntent"),
-                   Annotation("i can't breathe properly", "EmergencyIntent")]
+                   Annotation("i think i'm in labour", "LabourIntent")]
     result = evaluate(nlu, annotations)
-    assert [a.intent for a in result.pending] == ["EmergencyIntent"]
+    assert [a.intent for a in result.pending] == ["LabourIntent"]
     assert len(result.results) == 1 and result.accuracy == 1.0
-    assert any("pending" in line and "EmergencyIntent 1" in line for line in evaluation.report_lines(result))
+    assert any("pending" in line and "LabourIntent 1" in line for line in evaluation.report_lines(result))
 
 
 def test_a_miss_is_listed_with_what_was_heard_and_lowers_precision_and_recall():
@@ -132,9 +134,9 @@ def test_evaluate_names_a_locale_without_a_set():
 
 
 def test_package_writes_the_set_as_the_nlu_evaluation_tool_uploads_it(tmp_path):
-    from skill.publish import package
+    from skill.publish import Hosting, package
 
-    written = package(tmp_path, lambda_arn="arn:aws:lambda:us-east-1:123456789012:function:cramp-coach")
+    written = package(tmp_path, Hosting(lambda_arn="arn:aws:lambda:us-east-1:123456789012:function:cramp-coach"))
     upload = tmp_path / "nlu-evaluation" / "en-US.json"
     assert upload in written
     data = json.loads(upload.read_text(encoding="utf-8"))["data"]

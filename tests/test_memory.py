@@ -17,7 +17,7 @@ from skill.stores import StoreConfig, open_store
 from skill.stores.sqlite import SqliteAdapter
 
 HOUR = 60 * 60
-ALLOWED_KEYS = {"schema", "intro_heard", "walkthrough", "last_topic"}
+ALLOWED_KEYS = {"schema", "intro_heard", "walkthrough"}
 
 
 class Clock:
@@ -203,10 +203,60 @@ def test_her_record_is_keyed_by_a_salted_hash_and_holds_no_words_or_ids(she, sto
     assert re.fullmatch(r"[0-9a-f]{64}", key)
     assert she.session.user_id not in json.dumps(attributes, default=str)
     assert set(attributes) <= ALLOWED_KEYS
-    assert attributes["last_topic"] == "cramp_now"
     assert int(attributes["walkthrough"]["step"]) == 0
     if store_config.kind == "sqlite":
         assert she.session.user_id.encode() not in store_config.sqlite_path.read_bytes()
+
+
+# One conversation per topic, tiers included; what she said must leave no trace in her record.
+EVERY_TOPIC = [
+    ("CrampNowIntent", {"bodyPart": "calf"}), ("FoodAndDrinkIntent", {}), ("BedtimeIntent", {}),
+    ("PreventionIntent", {}), ("CausesIntent", {}), ("BackSpasmIntent", {}), ("SevereSymptomsIntent", {}),
+    ("EmergencyIntent", {}), ("SevereCrampIntent", {}), ("MedicineIntent", {"medicine": "ibuprofen"}),
+    ("MedicineTakenIntent", {"medicine": "paracetamol"}), ("WhenToSeeDoctorIntent", {}), ("PrecautionsIntent", {}),
+    ("CrampNowIntent", {"bodyPart": "elbow"}), ("FeelingBetterIntent", {}),
+]
+
+
+def test_no_stored_value_names_a_symptom_a_topic_or_anything_she_said(she, store_config, store, content):
+    she.open()
+    she.ask("StartWalkthroughIntent")
+    she.ask("AMAZON.NextIntent")
+    for intent, slots in EVERY_TOPIC:
+        she.ask(intent, **slots)
+        she.ask("TellMeMoreIntent")
+    (_, attributes), = stored_records(store_config, store)
+    assert set(attributes) <= ALLOWED_KEYS
+    stored = json.dumps(attributes, default=str).lower()
+    names = set(content.topics) | {t.intent.lower() for t in content.topics.values() if t.intent}
+    words = {"calf", "elbow", "ibuprofen", "paracetamol", "bleeding", "severe", "urgent", "emergency", "pain"}
+    assert [name for name in names | words if name.lower() in stored] == []
+    if store_config.kind == "sqlite":
+        raw = store_config.sqlite_path.read_bytes().lower()
+        assert [name for name in names | words if name.lower().encode() in raw] == []
+
+
+def she_request(she):
+    """A request envelope from her, to write to the store directly as an older version would have."""
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+
+    from skill.envelope import Session, launch_request
+
+    envelope = launch_request(Session(user_id=she.session.user_id))
+    return DefaultSerializer().deserialize(json.dumps(envelope), RequestEnvelope)
+
+
+def test_an_old_record_holding_the_last_topic_is_cleaned_at_her_next_turn(she, store_config, store):
+    she.open()
+    she.ask("AMAZON.StopIntent")
+    (_, attributes), = stored_records(store_config, store)
+    old = {**attributes, "schema": 1, "last_topic": "severe"}
+    store.inner.save_attributes(she_request(she), old)
+    she.later().open()
+    (_, attributes), = stored_records(store_config, store)
+    assert "last_topic" not in attributes and int(attributes["schema"]) == 2
+    assert attributes["intro_heard"]
 
 
 def test_a_turn_that_changes_nothing_writes_nothing(she, store_config, store, monkeypatch):
@@ -239,7 +289,7 @@ def test_her_record_is_read_once_a_session_and_every_change_is_still_written_at_
     assert step_number(she.ask("AMAZON.NextIntent")) == 3
     assert reads == [1]
     (_, attributes), = stored_records(store_config, store)
-    assert int(attributes["walkthrough"]["step"]) == 2 and attributes["last_topic"] == "food"
+    assert int(attributes["walkthrough"]["step"]) == 2 and set(attributes) <= ALLOWED_KEYS
     assert she.later().open().says("you were on step 3")
     assert reads == [1, 1]
 

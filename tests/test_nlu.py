@@ -115,7 +115,7 @@ def test_built_in_phrases_reach_built_in_intents(nlu: LocalUnderstanding, said: 
         ("how do i avoid cramps at night", "BedtimeIntent"),
         ("what is causing my cramps", "CausesIntent"),
         ("my back hurts on one side", "BackSpasmIntent"),
-        ("the pain is really really bad", "SevereSymptomsIntent"),
+        ("the pain is really really bad", "SevereCrampIntent"),
         ("when do I need to see a doctor", "WhenToSeeDoctorIntent"),
         ("any general tips", "PrecautionsIntent"),
         ("can you guide me through a stretch", "StartWalkthroughIntent"),

@@ -55,3 +55,39 @@ def test_an_installed_wheel_answers_from_another_directory(wheel, tmp_path):
     assert seen["package"].startswith(str(target))
     assert seen["content"].startswith(str(target))
     assert "calcium" in seen["speech"]
+
+
+def test_the_wheel_carries_the_stack_the_icons_and_the_privacy_notice(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    for expected in ("skill/publish_assets/skill-stack.yaml", "skill/publish_assets/icon-108.png",
+                     "skill/publish_assets/icon-512.png", "skill/content/privacy.md"):
+        assert expected in names
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
+
+
+def test_from_an_installed_wheel_the_lambda_bundle_gets_the_skill_with_its_content_inside(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+                   check=True)
+    script = ("import sys, pathlib; from skill.lambda_bundle import _copy_own_code;"
+              "out = pathlib.Path(sys.argv[1]); out.mkdir(); _copy_own_code(out);"
+              "print(sorted(p.name for p in (out / 'skill').iterdir()))")
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "bundle")], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, check=True)
+    copied = result.stdout
+    for folder in ("'content'", "'apl'", "'lambda_function.py'"):
+        assert folder in copied
+    assert "console_static" not in copied and "__pycache__" not in copied
+    assert "interaction_models" not in copied  # Alexa sends intents; only people's tools read the models
+
+
+def test_the_python_versions_claimed_are_the_ones_ci_tests():
+    import re
+
+    claimed = set(re.findall(r'"Programming Language :: Python :: (3\.\d+)"', (REPO / "pyproject.toml").read_text()))
+    ci = (REPO / ".ci" / "run").read_text()
+    tested = set(re.search(r"^PYTHON_VERSIONS=\"([^\"]+)\"", ci, re.M).group(1).split())
+    assert claimed == tested
+    assert re.search(r'requires-python = ">=(3\.\d+)"', (REPO / "pyproject.toml").read_text()).group(1) == min(
+        tested, key=lambda v: int(v.split(".")[1]))

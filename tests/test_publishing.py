@@ -57,7 +57,11 @@ def test_package_with_a_lambda_writes_skill_json_and_every_locales_model(cramp_c
     for locale in LOCALES:
         written = (root / "interactionModels" / "custom" / f"{locale}.json").read_text(encoding="utf-8")
         assert written == models.model_path(locale).read_text(encoding="utf-8")
-    assert "smallIconUri" in result.stderr  # what is still needed before certification
+    assert "--privacy-policy-url" in result.stderr  # what is still needed before certification
+    assert skill_json["manifest"]["events"] == {"endpoint": {"uri": LAMBDA_ARN},
+                                                "subscriptions": [{"eventName": "SKILL_DISABLED"}]}
+    assert json.loads((tmp_path / "build" / "ask-resources.json").read_text()) == {
+        "askcliResourcesVersion": "2020-03-31", "profiles": {"default": {"skillMetadata": {"src": "./skill-package"}}}}
 
 
 def test_package_with_a_web_service_names_its_certificate(cramp_coach, tmp_path):
@@ -67,15 +71,51 @@ def test_package_with_a_web_service_names_its_certificate(cramp_coach, tmp_path)
     assert skill_json["manifest"]["apis"]["custom"]["endpoint"] == {"uri": ENDPOINT, "sslCertificateType": "Trusted"}
 
 
-@pytest.mark.parametrize("args", [
-    (),
-    ("--endpoint", ENDPOINT, "--lambda-arn", LAMBDA_ARN),
-])
-def test_package_needs_exactly_one_endpoint(cramp_coach, tmp_path, args):
-    result = cramp_coach("package", "--out", "build", *args)
+def test_package_takes_one_endpoint_at_most(cramp_coach, tmp_path):
+    result = cramp_coach("package", "--out", "build", "--endpoint", ENDPOINT, "--lambda-arn", LAMBDA_ARN)
     assert result.returncode == 2
     assert "exactly one of --endpoint" in result.stderr
     assert not (tmp_path / "build").exists()
+
+
+@pytest.mark.parametrize("args, reason", [
+    (("--endpoint", "https://coach.example.org:8443/alexa"), "uses port 8443; Alexa only calls web services on port 443"),
+    (("--lambda-arn", "arn:aws:lambda:eu-central-1:123456789012:function:cramp-coach"),
+     "eu-central-1 has no Alexa Skills Kit trigger for Lambda; deploy the function in one of us-east-1"),
+    (("--aws-region", "eu-central-1"), "--aws-region: eu-central-1 has no Alexa Skills Kit trigger"),
+    (("--user-salt", "short"), "--user-salt: 5 characters; the stack needs at least 32"),
+    (("--endpoint", ENDPOINT, "--privacy-policy-url", "http://coach.example.org/privacy"),
+     "--privacy-policy-url: 'http://coach.example.org/privacy' must be an https:// URL"),
+])
+def test_package_refuses_what_alexa_would_not_call_and_says_why(cramp_coach, tmp_path, args, reason):
+    result = cramp_coach("package", "--out", "build", *args)
+    assert result.returncode == 2
+    assert reason in " ".join(result.stderr.split())
+    assert not (tmp_path / "build").exists()
+
+
+def test_package_for_a_web_service_takes_the_privacy_terms_and_icon_urls(cramp_coach, tmp_path):
+    result = cramp_coach("package", "--out", "build", "--endpoint", ENDPOINT,
+                         "--privacy-policy-url", "https://coach.example.org/privacy",
+                         "--terms-of-use-url", "https://coach.example.org/terms",
+                         "--large-icon-url", "https://coach.example.org/icon-512.png")
+    assert result.returncode == 0, result.stderr
+    body = json.loads((tmp_path / "build" / "skill-package" / "skill.json").read_text(encoding="utf-8"))["manifest"]
+    assert body["privacyAndCompliance"]["locales"]["en-GB"] == {
+        "privacyPolicyUrl": "https://coach.example.org/privacy", "termsOfUseUrl": "https://coach.example.org/terms"}
+    for listing in body["publishingInformation"]["locales"].values():
+        assert listing["largeIconUri"] == "https://coach.example.org/icon-512.png"
+        assert listing["smallIconUri"] == "file://assets/images/cramp-coach-108.png"
+    assert body["events"]["endpoint"] == body["apis"]["custom"]["endpoint"]
+    assert "--privacy-policy-url" not in result.stderr
+
+
+def test_the_default_icons_are_pngs_of_the_sizes_amazon_asks_for(cramp_coach, tmp_path):
+    assert cramp_coach("package", "--out", "build", "--endpoint", ENDPOINT).returncode == 0
+    for size in (108, 512):
+        data = (tmp_path / "build" / "skill-package" / "assets" / "images" / f"cramp-coach-{size}.png").read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+        assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (size, size)
 
 
 def test_package_refuses_a_plain_http_endpoint(cramp_coach):
@@ -116,6 +156,13 @@ def test_it_is_a_custom_skill_in_health_and_fitness_published_in_five_locales(ma
     assert body["publishingInformation"]["category"] == "HEALTH_AND_FITNESS" in publish.CATEGORIES
     assert list(localized(manifest)) == LOCALES
     assert body["publishingInformation"]["distributionCountries"] == ["US", "GB", "CA", "AU", "IN"]
+
+
+def test_disabling_the_skill_reaches_the_skill_so_her_record_is_deleted(manifest, locale_models):
+    assert manifest["manifest"]["events"]["subscriptions"] == [{"eventName": "SKILL_DISABLED"}]
+    unsubscribed = json.loads(json.dumps(manifest))
+    unsubscribed["manifest"]["events"]["subscriptions"] = []
+    assert any("SKILL_DISABLED" in p for p in publish.manifest_problems(unsubscribed, locale_models))
 
 
 def test_the_privacy_answers_are_no_purchases_no_personal_info_not_for_children_no_ads(manifest):

@@ -144,13 +144,12 @@ def test_progress_reaches_the_end_on_the_last_step(she_on_an_echo_show):
     assert screens_of(heard)[0]["datasources"]["stretch"]["progressPercent"] == 100
 
 
-def test_a_paused_stretch_keeps_the_step_on_screen_with_the_pause_note(she_on_an_echo_show):
+def test_a_paused_stretch_ends_the_session_leaving_a_card_with_the_words_to_come_back(she_on_an_echo_show):
     she = she_on_an_echo_show
     she.ask("StartWalkthroughIntent")
     paused = she.ask("AMAZON.PauseIntent")
-    stretch = screens_of(paused)[0]["datasources"]["stretch"]
-    assert stretch["heading"] == "Step 1 of 6"
-    assert stretch["note"] == paused.text
+    assert not paused.session_open and screens_of(paused) == []
+    assert "continue my stretch" in paused.response["response"]["card"]["content"]
 
 
 def test_an_echo_show_sees_an_answer_as_a_short_list_under_its_title(she_on_an_echo_show, content):

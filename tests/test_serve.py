@@ -6,6 +6,7 @@ test CA); here the server with verification on proves it refuses an unsigned req
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
@@ -78,6 +79,29 @@ def test_bad_input_over_real_http_is_a_json_400(start):
     assert server.post(b"not json") == (400, {"error": "body: not JSON"})
 
 
+def test_an_over_long_chunked_body_is_a_413_not_a_truncated_400(start):
+    server = start("--no-verify", "--store", "memory")
+    server.wait_until_healthy()
+    envelope = launch_request(Session())
+    assert post_chunked(server, json.dumps(envelope).encode())[0] == 200
+    envelope["session"]["attributes"] = {"padding": "x" * 200_000}
+    status, answer = post_chunked(server, json.dumps(envelope).encode())
+    assert status == 413 and "body too large" in answer["error"]
+
+
+def post_chunked(server: LiveServer, body: bytes) -> tuple[int, dict[str, Any]]:
+    """POST ``body`` in 8 KiB chunks with Transfer-Encoding: chunked (no Content-Length), as a proxy may."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        chunks = (body[i:i + 8192] for i in range(0, len(body), 8192))
+        connection.request("POST", "/alexa", body=chunks, encode_chunked=True,
+                           headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
 def test_with_verification_on_an_unsigned_request_is_refused(start, tmp_path):
     roots = tmp_path / "roots.pem"
     roots.write_bytes(Authority().root_pem)
@@ -117,21 +141,44 @@ def run_serve(*args: str, env: Optional[dict[str, str]] = None):
 
 
 def test_serve_defaults_to_loopback_with_verification_on(started):
-    assert run_serve().exit_code == 0
+    assert run_serve("--skill-id", LOCAL_SKILL_ID).exit_code == 0
     (settings,) = started
     assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8080, 2)
-    assert settings.web.verify and settings.web.skill_ids == () and settings.web.ca_bundle is None
+    assert settings.web.verify and settings.web.skill_ids == (LOCAL_SKILL_ID,) and settings.web.ca_bundle is None
     assert settings.web.store.kind == "sqlite"
 
 
+def test_verification_without_a_skill_id_is_refused_with_what_to_do(started):
+    """Alexa signs every skill's requests alike: without an id this server would answer any skill."""
+    result = run_serve()
+    assert result.exit_code == 2 and started == []
+    assert "--skill-id" in result.output and "--any-skill" in result.output and "Traceback" not in result.output
+    assert run_serve(env={"CRAMP_COACH_SKILL_IDS": LOCAL_SKILL_ID}).exit_code == 0
+
+
+def test_any_skill_must_be_asked_for_and_then_warns(started, caplog):
+    assert run_serve("--any-skill").exit_code == 0
+    assert started[0].web.skill_ids == () and "ANY skill" in caplog.text
+
+
+def test_threads_default_to_eight_and_one_means_sync_workers(started):
+    assert run_serve("--no-verify").exit_code == 0
+    assert run_serve("--no-verify", "--threads", "1").exit_code == 0
+    assert [settings.threads for settings in started] == [8, 1]
+
+
+def test_without_verification_the_skill_id_stays_optional(started):
+    assert run_serve("--no-verify").exit_code == 0
+
+
 def test_every_worker_shares_one_store_so_memory_is_refused_with_several_workers(started):
-    result = run_serve("--store", "memory", "--workers", "2")
+    result = run_serve("--any-skill", "--store", "memory", "--workers", "2")
     assert result.exit_code == 2 and "--workers 1" in result.output and started == []
-    assert run_serve("--store", "memory", "--workers", "1").exit_code == 0
+    assert run_serve("--any-skill", "--store", "memory", "--workers", "1").exit_code == 0
 
 
 def test_store_settings_are_checked_before_any_worker_starts(started):
-    result = run_serve("--store", "dynamodb")
+    result = run_serve("--any-skill", "--store", "dynamodb")
     assert result.exit_code == 2 and "table name is required" in result.output and started == []
 
 
@@ -169,7 +216,7 @@ def test_no_verify_is_fine_on_loopback(started, host):
 def test_a_ca_bundle_that_is_not_pem_is_refused_at_start(started, tmp_path):
     bundle = tmp_path / "roots.pem"
     bundle.write_text("not a certificate")
-    result = run_serve("--ca-bundle", str(bundle))
+    result = run_serve("--any-skill", "--ca-bundle", str(bundle))
     assert result.exit_code == 1 and "--ca-bundle" in result.output and started == []
 
 

@@ -8,11 +8,9 @@ import random
 import pytest
 
 from skill import speech
-from skill.content import load_content
+from skill.content import ANSWER_SECONDS_BUDGET, load_content
 from skill.replies import Voice
 
-ANSWER_SECONDS_BUDGET = 20.0
-"""An answer with its caution, doctor line and offer: about 50 words at a calm pace."""
 STEP_SECONDS_BUDGET = 30.0
 """A walkthrough step with its hold count, pauses and cue."""
 

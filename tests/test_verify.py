@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable, Optional
@@ -14,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 
 from skill.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request
+from skill.cert_fetch import FAILED_FETCH_SECONDS, FAILED_URL_SECONDS, NEW_URL_BURST, FailedUrls, FetchBudget
 from skill.verify import RequestVerifier, SigningKeyCache, VerificationFailed, check_cert_chain_url
 from skill.web import VERIFICATION_FAILED, WebConfig, create_app
 
@@ -62,6 +64,16 @@ def alexa(skill, authority, good_cert) -> Alexa:
     verifier = RequestVerifier([authority.root_cert], clock=clock, load_chain=s3)
     app = create_app(WebConfig(skill_ids=(LOCAL_SKILL_ID,)), skill=skill, verifier=verifier)
     return Alexa(app.test_client(), clock, s3, good_cert, verifier)
+
+
+@dataclass
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    now: float = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 def launch_body(at=NOW) -> bytes:
@@ -178,6 +190,7 @@ BROKEN_RULES = {
     "expired leaf": _serve_chain(lambda a: a.issue(not_before=NOW - timedelta(days=400), not_after=NOW - timedelta(seconds=1))),
     "leaf not yet valid": _serve_chain(lambda a: a.issue(not_before=NOW + timedelta(hours=1))),
     "leaf without a subjectAltName": _serve_chain(lambda a: a.issue(names=())),
+    "leaf whose only name is *.amazon.com": _serve_chain(lambda a: a.issue(names=("*.amazon.com",))),
     "leaf for another name": _serve_chain(lambda a: a.issue(names=("echo-api.amazon.com.attacker.example",))),
     "chain to an untrusted root": _serve_chain(lambda a: Authority().issue()),
     "chain without its intermediate": _serve_chain(lambda a: a.issue(with_intermediate=False)),
@@ -313,12 +326,19 @@ def test_a_renewed_chain_at_the_same_url_is_accepted_after_the_old_one_expires(a
     assert alexa.s3.fetches == [CERT_URL, CERT_URL]
 
 
-def test_a_chain_that_failed_validation_is_not_cached(authority, alexa):
-    alexa.s3.chains[CERT_URL] = authority.issue(names=()).chain_pem
-    assert_refused(alexa.send(launch_body()))
-    assert_refused(alexa.send(launch_body()))
-    assert alexa.s3.fetches == [CERT_URL, CERT_URL]
-    assert len(alexa.verifier.cache) == 0
+def test_a_chain_that_failed_validation_is_refused_without_a_fetch_for_a_while(authority, good_cert):
+    ticks = Ticks()
+    s3 = FakeS3({CERT_URL: authority.issue(names=()).chain_pem})
+    verifier = RequestVerifier([authority.root_cert], clock=Clock(), load_chain=s3, failed=FailedUrls(clock=ticks))
+    body = launch_body()
+    for _ in range(3):
+        with pytest.raises(VerificationFailed):
+            verifier.check_signature(CERT_URL, good_cert.sign(body), body)
+    assert s3.fetches == [CERT_URL] and len(verifier.cache) == 0
+    s3.chains[CERT_URL] = good_cert.chain_pem
+    ticks.now += FAILED_URL_SECONDS
+    verifier.check_signature(CERT_URL, good_cert.sign(body), body)
+    assert s3.fetches == [CERT_URL, CERT_URL]
 
 
 def test_the_cache_is_bounded_and_forgets_the_least_recently_used_url(authority, good_cert):
@@ -378,3 +398,88 @@ def test_a_bundle_with_an_unreadable_certificate_keeps_the_rest(authority, tmp_p
     bundle = tmp_path / "roots.pem"
     bundle.write_bytes(broken + authority.root_pem)
     assert load_trust_roots(bundle) == [authority.root_cert]
+
+
+# Strangers: whatever they send, the server does the cheap checks first and fetches little.
+
+def stranger_url(n: int) -> str:
+    return f"https://s3.amazonaws.com/echo.api/cert-{n}.pem"
+
+
+def test_a_url_whose_fetch_failed_is_tried_again_sooner_than_a_bad_chain(authority, good_cert):
+    ticks = Ticks()
+    s3 = FakeS3()  # 404 for everything
+    verifier = RequestVerifier([authority.root_cert], clock=Clock(), load_chain=s3, failed=FailedUrls(clock=ticks))
+    body = launch_body()
+    for _ in range(2):
+        with pytest.raises(VerificationFailed):
+            verifier.check_signature(CERT_URL, good_cert.sign(body), body)
+    assert s3.fetches == [CERT_URL]
+    s3.chains[CERT_URL] = good_cert.chain_pem  # S3 is back
+    ticks.now += FAILED_FETCH_SECONDS
+    verifier.check_signature(CERT_URL, good_cert.sign(body), body)
+    assert s3.fetches == [CERT_URL, CERT_URL]
+
+
+@pytest.mark.parametrize("url", [
+    "https://s3.amazonaws.com/echo.api/echo-api-cert-1%32.pem",
+    "https://s3.amazonaws.com/echo.api/%65cho-api-cert-12.pem",
+    "https://s3.amazonaws.com/echo.api/..%2Fecho.api/echo-api-cert-12.pem",
+])
+def test_percent_escaped_variants_of_the_url_are_refused_unfetched(alexa, url):
+    alexa.s3.chains[url] = alexa.cert.chain_pem
+    body = launch_body()
+    assert_refused(alexa.send(body, alexa.cert.headers(body, url=url)))
+    assert alexa.s3.fetches == []
+
+
+@pytest.mark.parametrize("case", [
+    _at(timedelta(seconds=-151)),
+    _for_skill("amzn1.ask.skill.someone-else", "both"),
+    _headers(Signature_256="c2lnbmF0dXJl"),  # 9 bytes: not an RSA signature
+], ids=["stale timestamp", "another skill", "signature of the wrong length"])
+def test_a_request_refused_for_a_cheap_reason_causes_no_fetch(authority, alexa, case):
+    alexa.s3.chains.clear()
+    assert_refused(case(authority, alexa))
+    assert alexa.s3.fetches == []
+
+
+def test_new_urls_are_fetched_within_a_budget_and_a_known_one_still_works(authority, good_cert):
+    ticks = Ticks()
+    s3 = FakeS3({stranger_url(n): b"not a chain" for n in range(20)} | {CERT_URL: good_cert.chain_pem})
+    verifier = RequestVerifier([authority.root_cert], clock=Clock(), load_chain=s3, budget=FetchBudget(clock=ticks))
+    body = launch_body()
+    verifier.check_signature(CERT_URL, good_cert.sign(body), body)
+    for n in range(20):
+        with pytest.raises(VerificationFailed):
+            verifier.check_signature(stranger_url(n), good_cert.sign(body), body)
+    assert len(s3.fetches) == NEW_URL_BURST  # the known URL, then strangers until the budget was spent
+    verifier.check_signature(CERT_URL, good_cert.sign(body), body)  # cached: no budget needed
+    ticks.now += 60
+    with pytest.raises(VerificationFailed):
+        verifier.check_signature(stranger_url(20), good_cert.sign(body), body)
+    assert len(s3.fetches) == NEW_URL_BURST + 1
+
+
+def test_many_requests_for_one_new_url_cause_one_fetch(authority, good_cert):
+    release = threading.Event()
+
+    def slow_s3(url: str) -> bytes:
+        fetches.append(url)
+        release.wait(5)
+        return good_cert.chain_pem
+
+    fetches: list[str] = []
+    verifier = RequestVerifier([authority.root_cert], clock=Clock(), load_chain=slow_s3)
+    body = launch_body()
+    signature = good_cert.sign(body)
+    results: list[object] = []
+    threads = [threading.Thread(target=lambda: results.append(verifier.check_signature(CERT_URL, signature, body)))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.2)  # all eight are waiting on the one fetch
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert fetches == [CERT_URL] and results == [None] * 8

@@ -225,6 +225,20 @@ def test_skill_ids_are_enforced_even_without_signature_checks(skill):
     assert response.get_json() == {"error": VERIFICATION_FAILED}
 
 
+@pytest.mark.parametrize("header", ["Forwarded", "X-Forwarded-For", "X-Real-IP"])
+def test_without_verification_a_request_through_a_proxy_is_refused(client, header):
+    """--no-verify is safe only on loopback; behind a proxy, loopback is everyone."""
+    response = post(client, launch(), headers={header: "203.0.113.9"})
+    assert response.status_code == 403 and "proxy" in response.get_json()["error"]
+
+
+def test_with_verification_on_a_proxy_in_front_is_expected(skill, authority):
+    app = create_app(WebConfig(skill_ids=(LOCAL_SKILL_ID,)), skill=skill,
+                     verifier=RequestVerifier([authority.root_cert], load_chain=FakeS3()))
+    response = post(app.test_client(), launch(), headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.get_json() == {"error": VERIFICATION_FAILED}  # refused for its missing signature, not the proxy
+
+
 def test_serving_without_verification_warns_loudly(skill, caplog):
     create_app(WebConfig(verify=False), skill=skill)
     assert any(r.levelno == logging.WARNING and "VERIFICATION IS OFF" in r.getMessage() for r in caplog.records)
@@ -359,3 +373,29 @@ def test_nothing_anyone_sends_makes_it_answer_5xx_with_verification_off(client, 
 @given(request=requests_)
 def test_nothing_anyone_sends_makes_it_answer_5xx_with_verification_on(verifying_client, signer, request):
     _assert_handled(_send(verifying_client, signer, request))
+
+
+# Log injection: whatever a request carries, each log line stays one line.
+
+FORGERY = "CrampNowIntent\nINFO skill.web: POST /alexa 200 forged\u2028\u2029\r\x1b[2J\x85"
+
+
+def test_a_log_line_built_from_an_intent_name_with_newlines_stays_one_line(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    post(client, intent_request(Session(), FORGERY))
+    ended = session_ended_request(Session(), "ERROR")
+    ended["request"]["error"]["message"] = FORGERY
+    post(client, ended)
+    messages = [record.getMessage() for record in caplog.records if record.name.startswith("skill")]
+    assert any("forged" in message for message in messages)
+    for message in messages:
+        assert not any(ch in message for ch in "\n\r\x1b\x85\u2028\u2029"), message
+    assert any("CrampNowIntent\\x0aINFO" in message for message in messages)
+
+
+def test_the_servers_formatter_keeps_any_message_on_one_line():
+    from skill.logtext import OneLineFormatter
+
+    record = logging.LogRecord("skill.x", logging.WARNING, __file__, 1, "intent %s", (FORGERY,), None)
+    line = OneLineFormatter("%(levelname)s %(message)s").format(record)
+    assert line.count("\n") == 0 and "\\u2028" in line and "\\x1b[2J" in line

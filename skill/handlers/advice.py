@@ -6,9 +6,13 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from skill.content import FALLBACK_TOPIC, Topic
-from skill.handlers.base import SkillHandler, SkillParts, resolved_body_part
+from skill.content import FALLBACK_TOPIC, MID_STRETCH_OFFER, Topic
+from skill.handlers.base import SkillHandler, SkillParts, resolved_body_part, resolved_slot
 from skill.state import MODE_WALKTHROUGH, ConversationState
+
+
+MEDICINE_SLOT = "medicine"
+"""Only medicine names fill it (MedicineName); anything else she said there was not understood."""
 
 
 class TopicHandler(SkillHandler):
@@ -23,8 +27,15 @@ class TopicHandler(SkillHandler):
         return self._asked_for(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        spoken, medicine = resolved_slot(handler_input, MEDICINE_SLOT)
+        if spoken and medicine is None:
+            # "can I have a glass of wine", "what about the other leg": not a medicine at all
+            return self.send(handler_input, self.not_understood(handler_input))
         topic = self._routed_topic(handler_input)
-        return self.send(handler_input, self.answer(handler_input, topic, 0))
+        # a question mid-stretch: answered, then she is asked whether to go back to her step
+        in_stretch = self.active_walkthrough(handler_input) is not None and not topic.tier
+        offer = MID_STRETCH_OFFER if in_stretch else None
+        return self.send(handler_input, self.answer(handler_input, topic, 0, offer))
 
     def _routed_topic(self, handler_input: HandlerInput) -> Topic:
         """The topic she really asked about, given the body part she named."""

@@ -12,13 +12,16 @@ from ask_sdk_core.utils import get_slot
 from ask_sdk_model import Response
 from ask_sdk_model.slu.entityresolution import StatusCode
 
+from skill import speech
 from skill.content import Topic
 from skill.replies import Reply, Voice
-from skill.state import MODE_WALKTHROUGH, ConversationState, Memory, WalkthroughProgress, WalkthroughStore
+from skill.state import MODE_WALKTHROUGH, ConversationState, WalkthroughProgress, WalkthroughStore
 
 BODY_PART_SLOT = "bodyPart"
 BACK_BODY_PART = "back"
 """The BodyPart id (interaction model) of her lower back: the one body part with its own topic and no stretch."""
+THIGH_BODY_PART = "thigh"
+"""The article's stretches are for the calf and foot, not the thigh."""
 DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS = 12 * 60 * 60
 
 
@@ -53,11 +56,47 @@ class SkillHandler(AbstractRequestHandler):
         builder.set_should_end_session(reply.end_session)
         return builder.response
 
-    def answer(self, handler_input: HandlerInput, topic: Topic, index: int) -> Reply:
+    def answer(self, handler_input: HandlerInput, topic: Topic, index: int, offer: Optional[str] = None) -> Reply:
         """Answer ``index`` of ``topic``, remembering where she is for "tell me more"."""
-        ConversationState.of(handler_input).answered(topic.name, index)
-        Memory(handler_input).last_topic = topic.name
-        return self.voice.answer(topic, index)
+        state = ConversationState.of(handler_input)
+        state.answered(topic.name, index)
+        doctor_heard = state.doctor_heard(topic.name)
+        if topic.answers[index].doctor_line is not None:
+            state.heard_doctor(topic.name)
+        current = self.urgent_topic(handler_input)
+        if topic.short is not None and (current is None or topic.tier < current.tier):
+            state.urgent = topic.name
+        return self.voice.answer(topic, index, offer, doctor_heard=doctor_heard)
+
+    def not_understood(self, handler_input: HandlerInput, lead: str = "fallback") -> Reply:
+        """What she hears when the skill did not understand: sorry, the safety net, and what was pending.
+
+        A pending offer is asked again (so "yes" still works), mid-stretch the cue to go on.
+        """
+        voice = self.voice
+        net = voice.safety_net(self.urgent_topic(handler_input))
+        pending = ConversationState.of(handler_input).offer
+        calm = self.calm_now(handler_input)
+        if pending in voice.content.offers:
+            return voice.ask(speech.join(voice.prompt("not_caught"), net), pending, calm=calm)
+        if self.active_walkthrough(handler_input) is not None:
+            cue = voice.walkthrough_line("next_cue")
+            body = speech.join(voice.prompt("not_caught"), net, cue)
+            return Reply(speech=speech.calm(body) if calm else body, reprompt=speech.calm(cue) if calm else cue)
+        return voice.open_question(speech.join(voice.prompt(lead), net))
+
+    def calm_now(self, handler_input: HandlerInput) -> bool:
+        """Whether the last answer was in the bedtime voice, so what follows it stays soft."""
+        state = ConversationState.of(handler_input)
+        if state.mode == MODE_WALKTHROUGH:
+            progress = self.walkthroughs.load(handler_input)
+            return bool(progress and progress.calm)
+        topic = self.voice.content.topics.get(state.topic or "")
+        return bool(topic and topic.calm)
+
+    def urgent_topic(self, handler_input: HandlerInput) -> Optional[Topic]:
+        """The tier 1 or 2 answer she heard this session, if any: its urgency sticks."""
+        return self.voice.content.topics.get(ConversationState.of(handler_input).urgent or "")
 
     def more(self, handler_input: HandlerInput) -> Reply:
         """The next answer of the topic she last heard, or where to go when there is none."""
@@ -67,7 +106,7 @@ class SkillHandler(AbstractRequestHandler):
             return self.voice.listen(self.voice.prompt("more_of_what"))
         index = state.answer_index + 1
         if index >= len(topic.answers):
-            return self.voice.ask(self.voice.prompt("no_more"), "anything_else")
+            return self.voice.ask(self.voice.prompt("no_more"), "anything_else", calm=topic.calm, turn=index)
         return self.answer(handler_input, topic, index)
 
     def active_walkthrough(self, handler_input: HandlerInput) -> Optional[WalkthroughProgress]:
@@ -83,7 +122,12 @@ class SkillHandler(AbstractRequestHandler):
 
 def resolved_body_part(handler_input: HandlerInput) -> tuple[Optional[str], Optional[str]]:
     """(what she said, the BodyPart id it resolved to) — id None when Alexa found no match."""
-    slot = get_slot(handler_input, BODY_PART_SLOT)
+    return resolved_slot(handler_input, BODY_PART_SLOT)
+
+
+def resolved_slot(handler_input: HandlerInput, name: str) -> tuple[Optional[str], Optional[str]]:
+    """(what she said, the id it resolved to) for slot ``name`` — id None when Alexa found no match."""
+    slot = get_slot(handler_input, name)
     if slot is None or not slot.value:
         return None, None
     resolutions = slot.resolutions.resolutions_per_authority if slot.resolutions else None

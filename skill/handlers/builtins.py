@@ -11,6 +11,7 @@ from ask_sdk_model import Response
 
 from skill import speech
 from skill.handlers.base import SkillHandler
+from skill.logtext import escape_for_log
 from skill.replies import Reply
 from skill.state import ConversationState
 
@@ -18,28 +19,41 @@ log = logging.getLogger(__name__)
 
 
 class HelpHandler(SkillHandler):
+    """Help that fits where she is: the stretch's controls mid-stretch, else what she can ask.
+
+    Always with the safety net: "help" is also what she may say when something is wrong.
+    """
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("AMAZON.HelpIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.send(handler_input, self._carry_on(handler_input, self.voice.prompt("help")))
-
-    def _carry_on(self, handler_input: HandlerInput, lead: str) -> Reply:
-        """``lead``, then the way back in: the stretch cue mid-walkthrough, else an open question."""
-        if self.active_walkthrough(handler_input) is not None:
-            cue = self.voice.walkthrough_line("next_cue")
-            return Reply(speech=speech.join(lead, cue), reprompt=cue)
-        return self.voice.open_question(lead)
+        voice = self.voice
+        net = voice.safety_net(self.urgent_topic(handler_input))
+        progress = self.active_walkthrough(handler_input)
+        if progress is not None:
+            where = voice.say(voice.content.walkthrough.line("help"), number=progress.step + 1, total=voice.step_count)
+            body = speech.join(where, net)
+            return self.send(handler_input, Reply(speech=speech.calm(body) if progress.calm else body,
+                                                  reprompt=voice.walkthrough_line("next_cue")))
+        pending = ConversationState.of(handler_input).offer
+        if pending in voice.content.offers:
+            return self.send(handler_input, voice.ask(speech.join(voice.prompt("help"), net), pending))
+        return self.send(handler_input, voice.open_question(speech.join(voice.prompt("help"), net)))
 
 
 class FallbackHandler(HelpHandler):
-    """Something she said that the skill does not cover: say what it can do, kindly."""
+    """Something the skill did not understand: the safety net, then what was pending, asked again.
+
+    On an Echo the skill never sees her words here, so this answer itself must say when to
+    contact her doctor or midwife; and a "yes" or "next" after it must still mean what it meant.
+    """
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("AMAZON.FallbackIntent")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.send(handler_input, self._carry_on(handler_input, self.voice.prompt("fallback")))
+        return self.send(handler_input, self.not_understood(handler_input))
 
 
 class UnknownIntentHandler(FallbackHandler):
@@ -49,7 +63,8 @@ class UnknownIntentHandler(FallbackHandler):
         return is_request_type("IntentRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.warning("no handler for intent %s; answering as fallback", handler_input.request_envelope.request.intent.name)
+        log.warning("no handler for intent %s; answering as fallback",
+                    escape_for_log(handler_input.request_envelope.request.intent.name))
         return super().handle(handler_input)
 
 
@@ -61,7 +76,19 @@ class ExitHandler(SkillHandler):
         return any(is_intent_name(name)(handler_input) for name in names)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return self.send(handler_input, self.voice.goodbye())
+        return self.send(handler_input, self.voice.goodbye(calm=self.calm_now(handler_input)))
+
+
+class FeelingBetterHandler(SkillHandler):
+    """ "It's gone now", "that worked", "thank you": a short, kind close, keeping any stretch place."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("FeelingBetterIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        calm = self.calm_now(handler_input)
+        close = self.voice.prompt("feeling_better")
+        return self.send(handler_input, Reply(speech=speech.calm(close) if calm else close, end_session=True))
 
 
 class RepeatHandler(SkillHandler):
@@ -87,7 +114,8 @@ class SessionEndedRequestHandler(SkillHandler):
         request = handler_input.request_envelope.request
         reason = getattr(request.reason, "value", request.reason)
         if request.error is not None:
-            log.warning("session ended: %s (%s: %s)", reason, request.error.object_type, request.error.message)
+            log.warning("session ended: %s (%s: %s)", escape_for_log(reason), escape_for_log(request.error.object_type),
+                        escape_for_log(request.error.message))
         else:
-            log.info("session ended: %s", reason)
+            log.info("session ended: %s", escape_for_log(reason))
         return handler_input.response_builder.response

@@ -8,6 +8,7 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from skill import speech
 from skill.replies import Voice
 
 log = logging.getLogger(__name__)
@@ -23,5 +24,5 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         request = handler_input.request_envelope.request
         log.exception("error handling %s", getattr(request, "object_type", "request"), exc_info=exception)
-        apology = self.voice.prompt("error")
+        apology = speech.join(self.voice.prompt("error"), self.voice.safety_net())
         return handler_input.response_builder.speak(apology).ask(self.voice.prompt("reprompt")).response

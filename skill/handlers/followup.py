@@ -17,7 +17,7 @@ from skill.stores import StoreUnavailable
 log = logging.getLogger(__name__)
 
 # After these offers, No means "not that" rather than "goodbye": she may want something else.
-_NO_KEEPS_LISTENING = {"resume_walkthrough", "restart_walkthrough", "forget"}
+_NO_KEEPS_LISTENING = {"resume_walkthrough", "restart_walkthrough", "back_to_stretch", "forget"}
 
 
 class YesHandler(WalkthroughHandler):
@@ -30,7 +30,7 @@ class YesHandler(WalkthroughHandler):
         state = ConversationState.of(handler_input)
         action = self._actions().get(state.offer or "")
         if action is None:
-            return self.send(handler_input, self.voice.listen(self.voice.prompt("yes_without_offer")))
+            return self.send(handler_input, self.not_understood(handler_input, lead="yes_without_offer"))
         return self.send(handler_input, action(handler_input))
 
     def _actions(self) -> dict[str, Callable[[HandlerInput], Reply]]:
@@ -42,6 +42,7 @@ class YesHandler(WalkthroughHandler):
             "walkthrough_again": lambda hi: self.start(hi, lead=restart("starting_over")),
             "restart_walkthrough": lambda hi: self.start(hi, lead=restart("starting_over")),
             "resume_walkthrough": self._resume,
+            "back_to_stretch": self._resume,
             "more": self.more,
             "anything_else": lambda hi: self.voice.listen(self.voice.prompt("what_else")),
             "repeat": self._repeat,
@@ -69,7 +70,7 @@ class YesHandler(WalkthroughHandler):
 
 
 class NoHandler(WalkthroughHandler):
-    """ "No": close gently — after worrying symptoms, with the urgent line, never a cheery goodbye."""
+    """ "No": close gently (after an urgent answer, UrgentCloseHandler closes with the urgent line)."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent_name("AMAZON.NoIntent")(handler_input)
@@ -78,7 +79,4 @@ class NoHandler(WalkthroughHandler):
         state = ConversationState.of(handler_input)
         if state.offer in _NO_KEEPS_LISTENING:
             return self.send(handler_input, self.voice.open_question(self.voice.prompt("no_problem")))
-        topic = self.voice.content.topics.get(state.topic or "")
-        if topic is not None and topic.urgent:
-            return self.send(handler_input, self.voice.urgent_goodbye())
-        return self.send(handler_input, self.voice.goodbye())
+        return self.send(handler_input, self.voice.goodbye(calm=self.calm_now(handler_input)))

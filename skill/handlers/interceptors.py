@@ -8,6 +8,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, Abstrac
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
+from skill.logtext import escape_for_log
 from skill.state import ConversationState, Memory
 
 log = logging.getLogger("skill.requests")
@@ -19,7 +20,8 @@ class RequestLogInterceptor(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
         intent = request.intent.name if isinstance(request, IntentRequest) and request.intent else "-"
-        log.info("request %s intent=%s locale=%s", request.object_type, intent, request.locale)
+        log.info("request %s intent=%s locale=%s", request.object_type, escape_for_log(intent),
+                 escape_for_log(request.locale))
 
 
 class RememberOutputInterceptor(AbstractResponseInterceptor):

@@ -9,7 +9,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from skill.handlers.base import BACK_BODY_PART, SkillHandler, SkillParts, resolved_body_part
+from skill import speech
+from skill.handlers.base import BACK_BODY_PART, THIGH_BODY_PART, SkillHandler, SkillParts, resolved_body_part
 from skill.replies import Reply
 from skill.state import MODE_WALKTHROUGH, ConversationState, WalkthroughProgress
 
@@ -102,18 +103,30 @@ class StartOverHandler(WalkthroughStepHandler):
 
 
 class PauseHandler(WalkthroughStepHandler):
-    """Keeps her place; "resume" carries on from the same step."""
+    """Keeps her place and lets her sleep: the session ends with the exact words to come back."""
 
     intent_names = ("AMAZON.PauseIntent",)
 
     def move(self, handler_input: HandlerInput, progress: WalkthroughProgress) -> Reply:
         self.walkthroughs.save(handler_input, progress.pause(self.now()))
+        ConversationState.of(handler_input).mode = None
         paused = self.voice.walkthrough_line("paused")
-        return Reply(speech=paused, reprompt=paused)
+        return Reply(speech=speech.calm(paused) if progress.calm else paused, end_session=True)
+
+
+class EaseOffHandler(WalkthroughStepHandler):
+    """ "Ouch, that hurts" mid-stretch: ease off, the doctor line if it stays severe, and stay on the step."""
+
+    intent_names = ("SevereCrampIntent",)
+
+    def move(self, handler_input: HandlerInput, progress: WalkthroughProgress) -> Reply:
+        cue = self.voice.walkthrough_line("next_cue")
+        body = speech.join(self.voice.walkthrough_line("ease_off"), cue)
+        return Reply(speech=speech.calm(body) if progress.calm else body, reprompt=cue)
 
 
 class StopWalkthroughHandler(WalkthroughStepHandler):
-    """Stop, Cancel or No mid-stretch: end gently, with the doctor line."""
+    """Stop, Cancel or No mid-stretch: end gently, with the doctor line, keeping her place to resume."""
 
     intent_names = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NoIntent")
 
@@ -123,9 +136,10 @@ class StopWalkthroughHandler(WalkthroughStepHandler):
         return super().can_handle(handler_input)
 
     def move(self, handler_input: HandlerInput, progress: WalkthroughProgress) -> Reply:
-        self.walkthroughs.clear(handler_input)
+        self.walkthroughs.save(handler_input, progress.pause(self.now()))
         ConversationState.of(handler_input).mode = None
-        return Reply(speech=self.voice.walkthrough_line("stopped"), end_session=True)
+        stopped = self.voice.walkthrough_line("stopped")
+        return Reply(speech=speech.calm(stopped) if progress.calm else stopped, end_session=True)
 
 
 class StartWalkthroughHandler(WalkthroughHandler):
@@ -143,6 +157,9 @@ class StartWalkthroughHandler(WalkthroughHandler):
         if part == BACK_BODY_PART:
             return self.send(handler_input, self.voice.ask(self.voice.walkthrough_line("not_for_back"), "back_relief"))
         if spoken and part is None:
+            legs_only = speech.join(self.voice.walkthrough_line("legs_only"), self.voice.safety_net(self.urgent_topic(handler_input)))
+            return self.send(handler_input, self.voice.ask(legs_only, "walkthrough"))
+        if part == THIGH_BODY_PART:
             return self.send(handler_input, self.voice.ask(self.voice.walkthrough_line("legs_only"), "walkthrough"))
         return self.send(handler_input, self.start(handler_input))
 
@@ -186,6 +203,7 @@ __all__ = [
     "StartOverHandler",
     "PauseHandler",
     "StopWalkthroughHandler",
+    "EaseOffHandler",
     "StartWalkthroughHandler",
     "ResumeHandler",
     "WalkthroughNotStartedHandler",

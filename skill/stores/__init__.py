@@ -50,9 +50,11 @@ class UnavailableAttributes(dict):
 class ResilientAdapter(AbstractPersistenceAdapter):
     """Wraps a store so that failures are logged once, answered without memory, and recovered from."""
 
-    def __init__(self, inner: AbstractPersistenceAdapter, name: str) -> None:
+    def __init__(self, inner: AbstractPersistenceAdapter, name: str,
+                 probe: Optional[Callable[[], Optional[str]]] = None) -> None:
         self.inner = inner
         self.name = name
+        self._probe = probe
         self._failing: set[str] = set()  # "read" and/or "write": what is failing now
         self._lock = threading.Lock()
 
@@ -76,6 +78,15 @@ class ResilientAdapter(AbstractPersistenceAdapter):
     @property
     def healthy(self) -> bool:
         return not self._failing
+
+    def problem(self) -> Optional[str]:
+        """Why her memory cannot be kept right now (for /healthz and start-up checks), or None."""
+        if self._probe is None:
+            return f"{self.name}: {' and '.join(sorted(self._failing))} failing" if self._failing else None
+        try:  # asked now, so a store that came back is healthy at once, whatever failed before
+            return self._probe()
+        except Exception as error:  # a probe that cannot even run is the answer
+            return f"{self.name}: {type(error).__name__}: {error}"
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         try:
@@ -140,21 +151,27 @@ class StoreConfig:
     """Secret salt for hashing user ids; SQLite makes and keeps one itself when not given."""
 
 
-def open_store(config: StoreConfig) -> ResilientAdapter:
-    """The configured store, wrapped for resilience. Raises StoreConfigError on bad settings."""
+def open_store(config: StoreConfig, prepare: bool = True) -> ResilientAdapter:
+    """The configured store, wrapped for resilience. Raises StoreConfigError on bad settings.
+
+    ``prepare``: create, migrate and settle the salt now, failing loudly (where the process starts);
+    without it (a gunicorn worker) a store that is locked or down does not stop the worker starting.
+    """
     salt = config.user_key_salt.encode("utf-8") if config.user_key_salt else None
     if config.kind == "memory":
         return ResilientAdapter(MemoryAdapter(salted_user_key(salt) if salt else None), "memory")
     if config.kind == "sqlite":
         from skill.stores.sqlite import SqliteAdapter, default_database_path
 
-        return ResilientAdapter(SqliteAdapter(config.sqlite_path or default_database_path(), salt=salt), "sqlite")
+        sqlite = SqliteAdapter(config.sqlite_path or default_database_path(), salt=salt, prepare=prepare)
+        return ResilientAdapter(sqlite, "sqlite", probe=sqlite.probe)
     if config.kind == "dynamodb":
-        from skill.stores.dynamodb import dynamodb_adapter
+        from skill.stores.dynamodb import dynamodb_adapter, table_problem
 
         if not config.dynamodb_table:
             raise StoreConfigError("dynamodb: a table name is required (--dynamodb-table)")
         if not salt:
             raise StoreConfigError("dynamodb: a user key salt is required (--user-salt), so user ids are never stored raw")
-        return ResilientAdapter(dynamodb_adapter(config, salted_user_key(salt)), "dynamodb")
+        dynamodb = dynamodb_adapter(config, salted_user_key(salt))
+        return ResilientAdapter(dynamodb, "dynamodb", probe=lambda: table_problem(dynamodb))
     raise StoreConfigError(f"store: unknown kind {config.kind!r}; use sqlite, dynamodb or memory")

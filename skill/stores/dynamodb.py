@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Optional
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
@@ -65,3 +65,22 @@ def wait_until_table_active(resource: Any, table: str, timeout: float = TABLE_AC
             raise StoreConfigError(f"dynamodb: table {table!r} is {status}, not ACTIVE, after {timeout:.0f} s")
         time.sleep(delay)
         delay = min(delay * 2, 2.0)
+
+
+def table_problem(adapter: Any) -> Optional[str]:
+    """Why the adapter's table cannot keep her memory (missing, not ACTIVE, another key), or None."""
+    client = adapter.dynamodb.meta.client
+    table = adapter.table_name
+    try:
+        description = client.describe_table(TableName=table)["Table"]
+    except client.exceptions.ResourceNotFoundException:
+        return f"dynamodb: table {table!r} does not exist in {client.meta.region_name}"
+    except Exception as error:  # credentials, network, endpoint: all mean "cannot reach it"
+        return f"dynamodb: table {table!r} cannot be reached: {type(error).__name__}: {error}"
+    keys = {(key["AttributeName"], key["KeyType"]) for key in description.get("KeySchema", [])}
+    if keys != {(adapter.partition_key_name, "HASH")}:
+        return (f"dynamodb: table {table!r} has the key {sorted(keys)}, expected only the partition key "
+                f"{adapter.partition_key_name!r} (string)")
+    if description.get("TableStatus") not in ("ACTIVE", "UPDATING"):
+        return f"dynamodb: table {table!r} is {description.get('TableStatus')}, not ACTIVE"
+    return None
