@@ -1,4 +1,4 @@
-"""``python -m benchmarks [all|speech|in-process|wsgi|cold-start|http]``: run, print the tables, keep the JSON."""
+"""``python -m benchmarks [all|speech|understanding|in-process|wsgi|cold-start|http]``: run, print the tables, keep the JSON."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from benchmarks import report
 
 
 @click.command()
-@click.argument("which", type=click.Choice(["all", "speech", "in-process", "wsgi", "cold-start", "lambda-bundle",
-                                           "http"]),
+@click.argument("which", type=click.Choice(["all", "speech", "understanding", "in-process", "wsgi", "cold-start",
+                                           "lambda-bundle", "http"]),
                 default="all")
 @click.option("--rounds", type=click.IntRange(1, 50),
               help="Rounds per benchmark (defaults: 5 in process and WSGI, 10 cold starts, 3 over HTTP).")
@@ -30,6 +30,11 @@ def main(which: str, rounds: int | None, duration: int, samples: int) -> None:
         from benchmarks import speech_length
 
         _run("speech length", "speech", speech_length.run(), speech_length.show)
+    if which in ("all", "understanding"):
+        from benchmarks import understanding
+
+        click.echo("the local understanding: load, and understand each evaluation utterance …")
+        _run("local understanding", "understanding", understanding.run(rounds=rounds or 5), understanding.show)
     if which in ("all", "in-process"):
         from benchmarks import in_process
 

@@ -16,7 +16,7 @@ from typing import Callable, Optional, TypeVar
 
 from skill import apl, models
 from skill.content import Content, ContentError, load_content
-from skill.model_rules import model_problems, normalize
+from skill.model_rules import model_problems, normalize, pattern_problems
 from skill.reminder_words import load_reminder_words
 from skill.resources import data_dir
 from skill.screens import ScreenWords, answer_datasource, load_screen_words, step_datasource
@@ -68,7 +68,8 @@ def _check_models(report: CheckReport, content: Optional[Content]) -> None:
     """Every locale's model against Amazon's rules and the skill's: each intent a topic's or a control's."""
     try:
         stale = models.stale_models()
-        locales = models.locales()
+        source = models.load_source()
+        locales = models.locales(source)
     except models.ModelSourceError as error:
         report.problems.append(str(error))
         return
@@ -89,8 +90,12 @@ def _check_models(report: CheckReport, content: Optional[Content]) -> None:
             continue
         # with content that does not load (reported above), which intents it answers cannot be known
         answered = content.intents() if content is not None else _declared_intents(model)
+        origins = models.sample_origins(locale, source)
         report.problems.extend(model_problems(model, local_built_ins, name=f"interaction_models/{path.name}",
-                                              answered=answered))
+                                              answered=answered, origins=origins))
+        hand_written = {intent: models.hand_written(intent, locale, source) for intent in origins}
+        report.problems.extend(pattern_problems(origins, hand_written, models.deliberate(source),
+                                                name=f"{models.SOURCE_NAME} ({locale})"))
     if len(report.problems) == before:
         report.checked.append(f"interaction models: {', '.join(locales)} (generated from {models.SOURCE_NAME})")
 
@@ -147,12 +152,14 @@ def _check_listing(report: CheckReport) -> None:
     try:
         listing = publish.load_listing()
         source = models.load_source()
+        locales = models.locales(source)
+        locale_models = {locale: models.generate(locale, source) for locale in locales}
     except (ContentError, models.ModelSourceError) as error:
-        report.problems.append(str(error))
+        if str(error) not in report.problems:  # a model source problem is reported once
+            report.problems.append(str(error))
         return
-    locales = models.locales(source)
     manifest = publish.build_manifest(listing, locales, publish.endpoint_for(lambda_arn=EXAMPLE_LAMBDA_ARN))
-    problems = publish.manifest_problems(manifest, {locale: models.generate(locale, source) for locale in locales})
+    problems = publish.manifest_problems(manifest, locale_models)
     report.problems.extend(f"content/{publish.LISTING_FILE} → {problem}" for problem in problems)
     if not problems:
         report.checked.append(f"store listing: {len(listing.example_phrases)} example phrases, "

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Optional, TextIO
 import click
 
 from skill import __version__
-from skill.commands import build_lambda, check, package, review
+from skill.commands import build_lambda, check, evaluate, package, review
 from skill.envelope import DEFAULT_LOCALE
 from skill.serve import serve
 
@@ -238,7 +238,7 @@ def _skill_failure(error: Exception) -> str:
 
 
 main.add_command(serve)  # the web service; its options and logic live in skill/serve.py
-for command in (package, build_lambda, check, review):  # publishing and sign-off: skill/commands.py
+for command in (package, build_lambda, check, review, evaluate):  # publishing, sign-off, NLU: skill/commands.py
     main.add_command(command)
 
 if __name__ == "__main__":

@@ -133,3 +133,37 @@ def review(out: Path) -> None:
     except ContentError as error:
         raise click.ClickException(f"{error} (fix the content, then try again)") from None
     click.echo(f"wrote {out}")
+
+
+@click.command()
+@click.option("--locale", default="en-US", show_default=True, metavar="LOCALE",
+              help="Which evaluation set and model: interaction_models/evaluation/LOCALE.json.")
+@click.option("--min-accuracy", type=click.FloatRange(0, 1), default=None, metavar="X",
+              help="Exit 1 when overall accuracy is below X, a share such as 0.95.")
+def evaluate(locale: str, min_accuracy: Optional[float]) -> None:
+    """Score the held-out NLU evaluation set against the local understanding.
+
+    Prints each intent's precision, recall and breadth (how many of its utterances use only
+    words one of its samples has), every miss with what was heard instead, and the overall
+    figures against the targets. Utterances labelled for intents still pending elsewhere are
+    counted but not scored. Amazon's own evaluation of the deployed model uses the same file
+    (see the README).
+
+    \b
+    Examples:
+      cramp-coach evaluate
+      cramp-coach evaluate --locale en-US --min-accuracy 0.95
+    """
+    from skill.evaluation import EvaluationSetError, evaluate_locale, report_lines
+
+    try:
+        evaluation = evaluate_locale(locale)
+    except (EvaluationSetError, FileNotFoundError) as error:
+        raise click.ClickException(f"{error} (the sets live in interaction_models/evaluation/)") from None
+    for line in report_lines(evaluation):
+        click.echo(line)
+    for failure in evaluation.target_failures():
+        click.echo(f"below target: {failure}", err=True)
+    if min_accuracy is not None and evaluation.accuracy < min_accuracy:
+        click.echo(f"overall accuracy {evaluation.accuracy:.1%} is below --min-accuracy {min_accuracy:.1%}", err=True)
+        raise click.exceptions.Exit(1)

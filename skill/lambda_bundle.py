@@ -34,10 +34,11 @@ PROVIDED_BY_RUNTIME = frozenset({"boto3", "botocore", "s3transfer", "jmespath"})
 BUNDLE_MARKER = ".cramp-coach-lambda"
 """Written into every bundle, so build-lambda only ever empties a folder it made itself."""
 PIP_TIMEOUT_SECONDS = 600
-DATA_FOLDERS = ("content", "interaction_models", "apl")
+DATA_FOLDERS = ("content", "apl")
 """Shipped inside the package, as in the wheel (pyproject's force-include), so resources.py finds them."""
-LEFT_OUT = ("__pycache__", "*.pyc", "console_static")
-"""Bytecode of the builder's Python, and the browser console's page (a web-service tool)."""
+LEFT_OUT = ("__pycache__", "*.pyc", "console_static", "interaction_models")
+"""Bytecode of the builder's Python, the browser console's page (a web-service tool), and the
+interaction models: Alexa sends intents, so only people's tools (say, chat, check) read them (~4 MB)."""
 
 
 class BundleError(RuntimeError):

@@ -14,7 +14,7 @@ import importlib.util
 import itertools
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any, Collection, Iterable, Mapping, Optional
 
 # "Standard Built-in Intents": every custom skill must include these.
@@ -62,10 +62,37 @@ def __getattr__(name: str) -> Any:
 
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 
-MIN_SAMPLES_PER_CUSTOM_INTENT = 20
-"""The skill's own bar: a custom intent is trained on at least this many samples."""
+MIN_SAMPLES_PER_CUSTOM_INTENT = 150
+"""The skill's own bar: a custom intent is trained on at least this many distinct (expanded) samples."""
+MIN_HAND_WRITTEN_PER_CUSTOM_INTENT = 40
+"""...written as at least this many distinct patterns or plain samples, so the variety is real."""
+MAX_SAMPLES_PER_INTENT = 3000
+"""The skill's own budget: more than this per intent is a pattern gone wide, not more variety."""
+MAX_SAMPLES_PER_MODEL = 25000
+"""The skill's own budget for a whole model, which keeps builds and the local tester quick."""
+
+# Amazon's limits for a custom skill's interaction model ("Create Intents, Utterances, and
+# Slots", "Custom Slot Types" and the interaction model schema).
 MAX_UTTERANCE_CHARS = 200
-""""Create Intents, Utterances, and Slots": a sample utterance is at most 200 characters."""
+"""A sample utterance is at most 200 characters."""
+MAX_INTENTS = 250
+"""A skill declares at most 250 intents, built-in ones included."""
+MAX_VALUES_PER_SLOT_TYPE = 50000
+"""A custom slot type holds at most 50,000 values and synonyms."""
+MAX_SLOT_VALUE_CHARS = 140
+"""A slot value or synonym is at most 140 characters."""
+INTENT_NAME = re.compile(r"(?:AMAZON\.)?[A-Za-z_]+")
+"""Intent and slot names: letters and underscores only (built-ins carry the AMAZON. prefix)."""
+
+# Samples that start like a built-in ("stop my cramp") are heard as that built-in unless a
+# custom intent claims them on purpose: the source's ``deliberate:`` lists such openings.
+BUILT_IN_OPENINGS = {
+    "stop": "AMAZON.StopIntent", "cancel": "AMAZON.CancelIntent", "next": "AMAZON.NextIntent",
+    "previous": "AMAZON.PreviousIntent", "go back": "AMAZON.PreviousIntent",
+    "resume": "AMAZON.ResumeIntent", "continue": "AMAZON.ResumeIntent", "pause": "AMAZON.PauseIntent",
+    "repeat": "AMAZON.RepeatIntent", "start over": "AMAZON.StartOverIntent", "help": "AMAZON.HelpIntent",
+    "yes": "AMAZON.YesIntent", "no": "AMAZON.NoIntent",
+}
 LOCAL_BUILT_IN_PHRASES = (5, 15)
 """How many phrases the local tester keeps for each built-in intent (fewest, most)."""
 
@@ -89,6 +116,7 @@ _WORD = r"(?:[a-z']+|(?:[a-z]\.)+|\{[A-Za-z_]+\})"
 UTTERANCE_SHAPE = re.compile(rf"^{_WORD}(?: {_WORD})*$")
 SLOT_REFERENCE = re.compile(r"\{([^{}]*)\}")
 INVOCATION_SHAPE = re.compile(r"[a-z]+(?: [a-z]+)+")
+_LAUNCH_OPENING = re.compile(rf"({'|'.join(re.escape(p) for p in LAUNCH_PHRASES)})(?: |$)")
 
 
 def normalize(text: str) -> str:
@@ -107,19 +135,40 @@ class _Model:
         self.types = {kind["name"]: kind for kind in self.language.get("types", [])}
         self.samples = [(intent["name"], sample) for intent in self.intent_list
                         for sample in intent.get("samples", [])]
+        self.origins: Mapping[str, Mapping[str, str]] = {}
+        self._phrases: dict[str, list[str]] = {}
+        self._slot_types: dict[str, dict[str, str]] = {}
+        self._forms: dict[tuple[str, str], set[str]] = {}
+
+    def claim(self, intent_name: str, sample: str) -> str:
+        """``Intent (from 'pattern')``: who says a sample, and which hand-written pattern made it."""
+        return f"{intent_name}{_from(self.origins.get(intent_name, {}).get(sample), sample)}"
 
     def slot_types(self, intent_name: str) -> dict[str, str]:
-        return {slot["name"]: slot["type"] for slot in self.intents[intent_name].get("slots", [])}
+        if intent_name not in self._slot_types:
+            self._slot_types[intent_name] = {slot["name"]: slot["type"]
+                                             for slot in self.intents[intent_name].get("slots", [])}
+        return self._slot_types[intent_name]
 
     def phrases_for_type(self, type_name: str) -> list[str]:
-        phrases = []
-        for value in self.types[type_name]["values"]:
-            phrases.append(value["name"]["value"])
-            phrases.extend(value["name"].get("synonyms", []))
-        return [normalize(phrase) for phrase in phrases]
+        if type_name not in self._phrases:
+            phrases = []
+            for value in self.types[type_name]["values"]:
+                phrases.append(value["name"]["value"])
+                phrases.extend(value["name"].get("synonyms", []))
+            self._phrases[type_name] = [normalize(phrase) for phrase in phrases]
+        return self._phrases[type_name]
 
     def spoken_forms(self, intent_name: str, sample: str) -> set[str]:
-        """The sample as written, with each custom slot filled by every value it accepts."""
+        """The sample as written, with each custom slot filled by every value it accepts (cached)."""
+        key = (intent_name, sample)
+        if key not in self._forms:
+            self._forms[key] = self._fill(intent_name, sample)
+        return self._forms[key]
+
+    def _fill(self, intent_name: str, sample: str) -> set[str]:
+        if "{" not in sample:
+            return {normalize(sample)}
         slot_types = self.slot_types(intent_name)
         names = [n for n in SLOT_REFERENCE.findall(sample) if slot_types.get(n) in self.types]
         if not names:
@@ -140,20 +189,23 @@ def model_problems(
     name: str = "interaction model",
     invocation_name: Optional[str] = None,
     answered: Optional[Collection[str]] = None,
+    origins: Optional[Mapping[str, Mapping[str, str]]] = None,
 ) -> list[str]:
     """Every broken rule of ``model`` (and the local built-in phrases beside it), one line each.
 
     ``answered``: the intents the skill's topics and controls answer (the shipped content's when not given).
+    With ``origins`` (intent → sample → pattern, from skill.models) a clash names the patterns too.
     """
     try:
         indexed = _Model(model)
     except (KeyError, TypeError) as error:
         return [f"{name}: not an ASK interaction model (missing {error})"]
+    indexed.origins = origins or {}
     problems: list[str] = []
     expected = invocation_name or source_invocation_name()
     intents = frozenset(answered_intents() if answered is None else answered)
     problems.extend(_intents(indexed, intents))
-    for rule in (_shape, _utterances, _slots, _types, _invocation):
+    for rule in (_shape, _utterances, _slots, _types, _invocation, _fallback_sensitivity):
         problems.extend(rule(indexed, expected))
     problems.extend(_local_built_ins(indexed, {k: list(v) for k, v in local_built_ins.items()}))
     problems.extend(_smapi_round_trip(model))
@@ -164,6 +216,26 @@ def _shape(model: _Model, invocation_name: str) -> Iterable[str]:
     names = [intent["name"] for intent in model.intent_list]
     for duplicate in sorted({n for n in names if names.count(n) > 1}):
         yield f"intents.{duplicate}: declared more than once"
+    if len(names) > MAX_INTENTS:
+        yield f"intents: {len(names)} intents; Amazon allows at most {MAX_INTENTS}"
+    for bad in sorted(n for n in names if not INTENT_NAME.fullmatch(n)):
+        yield f"intents.{bad}: an intent name is letters and underscores only"
+    for intent in model.intent_list:
+        count = len(intent.get("samples", []))
+        if count > MAX_SAMPLES_PER_INTENT:
+            yield (f"intents.{intent['name']}.samples: {count} samples; the skill's budget is "
+                   f"{MAX_SAMPLES_PER_INTENT} (narrow the widest patterns)")
+        if intent.get("samples", []) != sorted(set(intent.get("samples", []))):
+            yield f"intents.{intent['name']}.samples: not sorted and deduplicated; regenerate the model"
+    if len(model.samples) > MAX_SAMPLES_PER_MODEL:
+        yield f"samples: {len(model.samples)} in all; the skill's budget is {MAX_SAMPLES_PER_MODEL}"
+    for type_name, kind in model.types.items():
+        phrases = [p for value in kind["values"]
+                   for p in [value["name"]["value"], *value["name"].get("synonyms", [])]]
+        if len(phrases) > MAX_VALUES_PER_SLOT_TYPE:
+            yield f"types.{type_name}: {len(phrases)} values and synonyms; Amazon allows {MAX_VALUES_PER_SLOT_TYPE}"
+        for long in sorted(p for p in phrases if len(p) > MAX_SLOT_VALUE_CHARS):
+            yield f"types.{type_name}: {long!r} is over {MAX_SLOT_VALUE_CHARS} characters"
 
 
 def _intents(model: _Model, answered: frozenset[str]) -> Iterable[str]:
@@ -205,32 +277,34 @@ def _utterances(model: _Model, invocation_name: str) -> Iterable[str]:
         words = text.split()
         if words and words[0] in WAKE_WORDS:
             yield f"{where} starts with a wake word"
-        for phrase in LAUNCH_PHRASES:
-            if text == phrase or text.startswith(phrase + " "):
-                yield f"{where} starts with the launch phrase {phrase!r}"
+        launch = _LAUNCH_OPENING.match(text)
+        if launch:
+            yield f"{where} starts with the launch phrase {launch.group(1)!r}"
         # "tell me more" is an ordinary request; "tell cramp coach ..." is a launch.
         if words and words[0] == "tell" and words[1:2] != ["me"]:
             yield f"{where} starts with the launch phrase 'tell'"
         if invocation_name in text:
             yield f"{where} contains the invocation name"
     for intent_name, intent in model.intents.items():
-        samples = [normalize(s) for s in intent.get("samples", [])]
-        for repeated in sorted({s for s in samples if samples.count(s) > 1}):
+        counts = Counter(normalize(s) for s in intent.get("samples", []))
+        for repeated in sorted(s for s, n in counts.items() if n > 1):
             yield f"intents.{intent_name}.samples: {repeated!r} is listed more than once"
-    owners: dict[str, set[str]] = defaultdict(set)
+    owners: dict[str, dict[str, str]] = defaultdict(dict)
     for intent_name, sample in model.samples:
-        owners[normalize(sample)].add(intent_name)
-    for sample, names in sorted(owners.items()):
-        if len(names) > 1:
-            yield f"samples: {sample!r} is claimed by {sorted(names)}"
-    spoken: dict[str, set[str]] = defaultdict(set)
+        owners[normalize(sample)].setdefault(intent_name, sample)
+    for sample, claims in sorted(owners.items()):
+        if len(claims) > 1:
+            who = " and ".join(model.claim(n, s) for n, s in sorted(claims.items()))
+            yield f"samples: {sample!r} is claimed by {who}"
+    spoken: dict[str, dict[str, str]] = defaultdict(dict)
     for intent_name, sample in model.samples:
         if all(slot in model.slot_types(intent_name) for slot in SLOT_REFERENCE.findall(sample)):
             for form in model.spoken_forms(intent_name, sample):
-                spoken[form].add(intent_name)
-    for form, names in sorted(spoken.items()):
-        if len(names) > 1 and len(owners.get(form, ())) < 2:  # written clashes are reported above
-            yield f"samples: once its slots are filled, {form!r} is claimed by {sorted(names)}"
+                spoken[form].setdefault(intent_name, sample)
+    for form, claims in sorted(spoken.items()):
+        if len(claims) > 1 and len(owners.get(form, ())) < 2:  # written clashes are reported above
+            who = " and ".join(f"{model.claim(n, s)} as {s!r}" for n, s in sorted(claims.items()))
+            yield f"samples: once its slots are filled, {form!r} is claimed by {who}"
 
 
 def _slots(model: _Model, invocation_name: str) -> Iterable[str]:
@@ -265,6 +339,17 @@ def _types(model: _Model, invocation_name: str) -> Iterable[str]:
                 if key in seen:
                     yield f"types.{type_name}: {phrase!r} is under both {seen[key]!r} and {value['id']!r}"
                 seen.setdefault(key, value["id"])
+
+
+FALLBACK_SENSITIVITY = "LOW"
+"""The skill's choice for modelConfiguration.fallbackIntentSensitivity (see the README)."""
+
+
+def _fallback_sensitivity(model: _Model, invocation_name: str) -> Iterable[str]:
+    level = ((model.language.get("modelConfiguration") or {}).get("fallbackIntentSensitivity") or {}).get("level")
+    if level != FALLBACK_SENSITIVITY:
+        yield (f"modelConfiguration.fallbackIntentSensitivity.level: {level!r}; the skill chose "
+               f"{FALLBACK_SENSITIVITY!r} so a symptom is not swallowed by the fallback")
 
 
 def _invocation(model: _Model, invocation_name: str) -> Iterable[str]:
@@ -307,7 +392,7 @@ def _local_built_ins(model: _Model, local: dict[str, list[str]]) -> Iterable[str
         for form in model.spoken_forms(intent_name, sample):
             if form in owner:
                 yield (f"intents.{intent_name}.samples: {sample!r} says {form!r}, "
-                       f"which belongs to {owner[form]}")
+                       f"which belongs to {owner[form]} (claimed by {model.claim(intent_name, sample)})")
 
 
 def _smapi_round_trip(model: Mapping[str, Any]) -> Iterable[str]:
@@ -349,7 +434,56 @@ def keys_lost(original: Any, round_tripped: Any, path: str = "$") -> list[str]:
     return [] if original == round_tripped else [f"{path} ({original!r} became {round_tripped!r})"]
 
 
+def pattern_problems(
+    origins: Mapping[str, Mapping[str, str]],
+    hand_written: Mapping[str, Iterable[str]],
+    deliberate: Mapping[str, str],
+    *,
+    name: str = "interaction model source",
+) -> list[str]:
+    """Rules only the source can check: hand-written variety, and openings that sound like a built-in.
+
+    ``origins`` maps intent → generated sample → the pattern that produced it; ``deliberate``
+    maps an opening such as "stop my" to the custom intent that claims it on purpose.
+    """
+    problems: list[str] = []
+    for intent in sorted(i for i in origins if not i.startswith("AMAZON.")):
+        count = len(set(hand_written.get(intent, ())))
+        if count < MIN_HAND_WRITTEN_PER_CUSTOM_INTENT:
+            problems.append(f"intents.{intent}.samples: {count} hand-written patterns or samples; "
+                            f"needs at least {MIN_HAND_WRITTEN_PER_CUSTOM_INTENT}")
+    openings = sorted(BUILT_IN_OPENINGS, key=len, reverse=True)
+    for intent, samples in sorted(origins.items()):
+        for sample, pattern in sorted(samples.items()):
+            opening = next((o for o in openings if sample.startswith(o + " ")), None)
+            if opening is None:
+                continue
+            claimed = [prefix for prefix, owner in deliberate.items()
+                       if owner == intent and (sample + " ").startswith(normalize(prefix) + " ")]
+            if not claimed:
+                problems.append(f"intents.{intent}.samples: {sample!r}{_from(pattern, sample)} starts like "
+                                f"{BUILT_IN_OPENINGS[opening]} ({opening!r}); list its opening under "
+                                f"deliberate: with {intent} if she means {intent}")
+    for prefix, owner in sorted(deliberate.items()):
+        if owner not in origins:
+            problems.append(f"deliberate: {prefix!r} names {owner}, which is not a custom intent of the model")
+    return [f"{name}: {problem}" for problem in problems]
+
+
+def _from(pattern: Optional[str], sample: str) -> str:
+    return f" (from {pattern!r})" if pattern and pattern != sample else ""
+
+
 def spoken_samples(model: Mapping[str, Any]) -> set[str]:
     """Every phrase the model's samples say, with custom slots filled (for matching example phrases)."""
     indexed = _Model(model)
     return {form for intent_name, sample in indexed.samples for form in indexed.spoken_forms(intent_name, sample)}
+
+
+def spoken_samples_by_intent(model: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Each intent's samples as spoken, custom slots filled with every value (for held-out checks)."""
+    indexed = _Model(model)
+    spoken: dict[str, set[str]] = defaultdict(set)
+    for intent_name, sample in indexed.samples:
+        spoken[intent_name] |= indexed.spoken_forms(intent_name, sample)
+    return dict(spoken)

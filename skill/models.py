@@ -1,8 +1,9 @@
 """Generate every locale's interaction model from one source, so the locales never drift.
 
 ``interaction_models/source/model.yaml`` holds the intents, samples and slot types once;
-a sample or synonym marked ``{say: ..., only: [en-GB, en-AU]}`` is said only in those
-locales. ``python -m skill.models`` rewrites ``interaction_models/<locale>.json``;
+a sample may be a compact pattern (``(a|b)``, ``[optional]``, ``<rule>``; see skill/patterns.py),
+expanded here into sorted, deduplicated samples. A sample or synonym marked
+``{say: ..., only: [en-GB, en-AU]}`` is said only in those locales. ``python -m skill.models`` rewrites ``interaction_models/<locale>.json``;
 ``python -m skill.models --check`` (and the tests) fail when a checked-in model differs.
 """
 
@@ -15,10 +16,16 @@ from pathlib import Path
 from typing import Any, Optional
 
 from skill.content import read_yaml_mapping
+from skill.patterns import PatternError, expand
 from skill.resources import data_dir
 
 SOURCE_FILE = "source/model.yaml"
 SOURCE_NAME = f"interaction_models/{SOURCE_FILE}"
+FALLBACK_SENSITIVITY_LEVELS = ("LOW", "MEDIUM", "HIGH")
+"""How readily Alexa sends a request to AMAZON.FallbackIntent (modelConfiguration in the ASK schema)."""
+PENDING_FILE = "source/pending_intents.yaml"
+"""Patterns for intents whose handlers live on another branch; spliced into model.yaml at merge."""
+PENDING_NAME = f"interaction_models/{PENDING_FILE}"
 
 
 class ModelSourceError(ValueError):
@@ -37,7 +44,32 @@ def load_source(path: Optional[Path] = None) -> dict[str, Any]:
                       ("intents", dict), ("types", dict)):
         if not isinstance(source.get(key), kind):
             raise ModelSourceError(f"{SOURCE_NAME}: {key}: must be a {kind.__name__}")
+    _check_rules(source.get("rules"), SOURCE_NAME)
+    if not isinstance(source.get("deliberate", {}), dict):
+        raise ModelSourceError(f"{SOURCE_NAME}: deliberate: must map an opening to the intent that claims it")
     return source
+
+
+def deliberate(source: Optional[dict[str, Any]] = None) -> dict[str, str]:
+    """Openings like "stop my" that a custom intent claims from a built-in on purpose."""
+    return dict((source or load_source()).get("deliberate") or {})
+
+
+def load_pending(path: Optional[Path] = None) -> dict[str, Any]:
+    """The pending intents' patterns (``intents:`` and optional ``rules:``), same syntax as the source."""
+    path = path or data_dir("interaction_models") / PENDING_FILE
+    pending = read_yaml_mapping(path, PENDING_NAME, ModelSourceError)
+    if not isinstance(pending.get("intents"), dict):
+        raise ModelSourceError(f"{PENDING_NAME}: intents: must be a mapping")
+    _check_rules(pending.get("rules"), PENDING_NAME)
+    return pending
+
+
+def _check_rules(rules: Any, where: str) -> None:
+    if rules is None:
+        return
+    if not isinstance(rules, dict) or not all(isinstance(v, str) for v in rules.values()):
+        raise ModelSourceError(f"{where}: rules: must map a rule name to a pattern")
 
 
 def locales(source: Optional[dict[str, Any]] = None) -> list[str]:
@@ -67,6 +99,40 @@ def _phrases(entries: Any, locale: str, known: list[str], key: str) -> list[str]
     return [phrase for phrase in said if phrase is not None]
 
 
+def expand_samples(
+    entries: Any, locale: str, known: list[str], key: str, rules: Optional[dict[str, str]] = None,
+    where: str = SOURCE_NAME,
+) -> dict[str, str]:
+    """Each sample an intent's patterns say in ``locale``, mapped to the first pattern that says it."""
+    origins: dict[str, str] = {}
+    for index, pattern in enumerate(_phrases(entries, locale, known, key)):
+        try:
+            expanded = expand(pattern, rules)
+        except PatternError as error:
+            raise ModelSourceError(f"{where}: {key}: {pattern!r} {error}") from None
+        for sample in expanded:
+            origins.setdefault(sample, pattern)
+    return origins
+
+
+def sample_origins(locale: str, source: Optional[dict[str, Any]] = None) -> dict[str, dict[str, str]]:
+    """For each custom intent, each generated sample → the hand-written pattern that produced it."""
+    source = source or load_source()
+    known = locales(source)
+    return {
+        name: expand_samples((raw or {}).get("samples"), locale, known, f"intents.{name}.samples",
+                             source.get("rules"))
+        for name, raw in source["intents"].items()
+    }
+
+
+def hand_written(intent: str, locale: str, source: Optional[dict[str, Any]] = None) -> list[str]:
+    """The distinct patterns and plain samples written for ``intent`` in ``locale``."""
+    source = source or load_source()
+    entries = (source["intents"].get(intent) or {}).get("samples")
+    return list(dict.fromkeys(_phrases(entries, locale, locales(source), f"intents.{intent}.samples")))
+
+
 def generate(locale: str, source: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """The ASK interaction model for ``locale``, as Amazon's JSON format has it."""
     source = source or load_source()
@@ -87,7 +153,8 @@ def generate(locale: str, source: Optional[dict[str, Any]] = None) -> dict[str, 
                  "samples": _phrases(elicit.get(slot, []), locale, known, f"intents.{name}.elicit.{slot}")}
                 for slot, kind in slots.items()
             ]
-        intent["samples"] = _phrases(raw.get("samples"), locale, known, f"intents.{name}.samples")
+        expanded = expand_samples(raw.get("samples"), locale, known, f"intents.{name}.samples", source.get("rules"))
+        intent["samples"] = sorted(expanded)
         intents.append(intent)
         dialog.extend({"name": name, "slot": slot, "type": slots[slot]} for slot in elicit)
     types = []
@@ -102,7 +169,14 @@ def generate(locale: str, source: Optional[dict[str, Any]] = None) -> dict[str, 
                 name["synonyms"] = _phrases(value["synonyms"], locale, known, f"{key}.synonyms")
             rendered.append({"id": value["id"], "name": name})
         types.append({"name": type_name, "values": rendered})
-    language_model = {"invocationName": source["invocation_name"], "intents": intents, "types": types}
+    language_model: dict[str, Any] = {"invocationName": source["invocation_name"], "intents": intents,
+                                      "types": types}
+    sensitivity = source.get("fallback_intent_sensitivity")
+    if sensitivity is not None:
+        if sensitivity not in FALLBACK_SENSITIVITY_LEVELS:
+            raise ModelSourceError(f"{SOURCE_NAME}: fallback_intent_sensitivity: {sensitivity!r} is not one of "
+                                   f"{', '.join(FALLBACK_SENSITIVITY_LEVELS)}")
+        language_model["modelConfiguration"] = {"fallbackIntentSensitivity": {"level": sensitivity}}
     model: dict[str, Any] = {"languageModel": language_model}
     if dialog:
         model.update(_dialog_model(dialog))

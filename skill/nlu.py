@@ -6,21 +6,28 @@ the model was written to hear. Matching goes from strict to forgiving:
 
 1. exact sample, slots resolved against the slot type's values and synonyms;
 2. exact sample, slot capturing any words (unresolved, like ``ER_SUCCESS_NO_MATCH``);
-3. fuzzy: IDF-weighted token overlap plus a little difflib character similarity, against every
-   sample with its slots filled in; below ``FUZZY_THRESHOLD`` it is ``AMAZON.FallbackIntent``.
+3. fuzzy: IDF-weighted token overlap plus a little difflib character similarity, against the
+   samples that share a word with what she said (a slot counts as any of its values); below
+   ``FUZZY_THRESHOLD``, or when her content words are mostly not the sample's ("tell me a
+   joke"), it is ``AMAZON.FallbackIntent``.
+
+Everything is indexed once per locale (dictionaries, not a regex per sample), so thousands of
+expanded samples load in well under a second and a request costs a few milliseconds.
 """
 
 from __future__ import annotations
 
 import difflib
+import heapq
 import itertools
 import json
 import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Mapping, Optional, Sequence
+from typing import Any, Iterable, Literal, Mapping, Optional, Sequence
 
 from skill import spoken_times
 from skill.envelope import DEFAULT_LOCALE, SlotFill
@@ -36,10 +43,21 @@ FUZZY_THRESHOLD = 0.5
 TOKEN_SHARE = 0.75  # the rest of a fuzzy score is difflib character similarity
 UNKNOWN_WORD_WEIGHT = 1.0  # times the rarest model word's weight: "jazz" counts against a match
 CHAR_RATIO_CANDIDATES = 40  # only the best token matches get the (slower) character comparison
+COMMON_POSTINGS = 1500  # a word in more samples than this is too common to pick candidates by
+PRESELECTED = 300  # samples, ranked on her content words, that are then scored on all her words
 TYPO_CUTOFF = 0.86  # "ibuprofin" is "ibuprofen" (0.89); "weather" is not "water" (0.83)
 TYPO_MIN_LENGTH = 5
 MAX_CAPTURED_WORDS = 4  # an open slot (step 2) takes a phrase, not a whole sentence
-MAX_VARIANTS_PER_SAMPLE = 400  # samples with several slots expand multiplicatively
+MAX_SLOT_SPANS = 6  # slot values looked for in one sentence when matching exactly
+CONTENT_COVERAGE = 0.34  # share of her content words a fuzzy match must explain, else fallback
+# Words that carry no topic: a fuzzy match must rest on her other words ("joke", "weather").
+FUNCTION_WORDS = frozenset("""
+    a about am an and any anything are as at be been can could did do does doing for from get got
+    give go going had has have how i i'd i'll i'm i've if in is it it's its just know let let's like
+    make me my need now of oh ok okay on or please really should so some something start begin
+    that that's the them then there these they this to try up very want was we what what's when
+    where which who why will with would you your play tell show set put
+""".split())
 
 LAUNCH_VERBS = ("open", "start", "launch", "begin", "run", "load", "play", "use", "talk to")
 ONE_SHOT_VERBS = ("ask", "tell")
@@ -91,9 +109,14 @@ def _key(phrase: str) -> str:
     return phrase.replace("'", "")
 
 
+_IRREGULAR = {"calves": "calf", "feet": "foot"}
+
+
 def _stem(word: str) -> str:
     """Just enough stemming that "cramps", "cramping" and "cramped" meet."""
     word = _key(word)
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 5 and word.endswith("ing"):
@@ -107,6 +130,9 @@ def _stem(word: str) -> str:
 
 def _tokens(phrase: str) -> tuple[str, ...]:
     return tuple(_stem(word) for word in phrase.split())
+
+
+_FUNCTION_STEMS = frozenset(_stem(word) for word in FUNCTION_WORDS)
 
 
 def _words_pattern(phrase: str) -> str:
@@ -185,22 +211,38 @@ class _Sample:
     intent: str
     original: str
     order: int
-    resolved: Optional[re.Pattern[str]]  # None when a slot's type has no values to match
-    open: Optional[re.Pattern[str]]  # None when the sample has no slots
-    groups: tuple[tuple[str, str], ...]  # (regex group, slot name)
-
-
-@dataclass(frozen=True)
-class _Variant:
-    intent: str
-    original: str
-    order: int
-    tokens: tuple[str, ...]  # sorted, so float sums come out the same in every process
-    key: str
+    parts: tuple[tuple[str, str], ...]  # ("text", words) and ("slot", slot name)
+    slot_types: tuple[str, ...]  # the type of each slot, in order
+    literal: frozenset[str]  # its words, apostrophes dropped, for the open-slot pre-filter
+    tokens: tuple[str, ...]  # sorted stems, a slot as "{Type}", for the fuzzy index
 
     @property
-    def token_set(self) -> frozenset[str]:
-        return frozenset(self.tokens)
+    def groups(self) -> tuple[tuple[str, str], ...]:
+        names = [value for kind, value in self.parts if kind == "slot"]
+        return tuple((f"s{i}", name) for i, name in enumerate(names))
+
+    def skeleton(self) -> str:
+        """The sample with each slot as ``{Type}``, apostrophes dropped: the exact-match key."""
+        types = iter(self.slot_types)
+        return " ".join(_key(value) if kind == "text" else "{" + next(types) + "}" for kind, value in self.parts)
+
+    def open_pattern(self) -> Optional[re.Pattern[str]]:
+        return _open_pattern(self.parts)
+
+
+@lru_cache(maxsize=None)
+def _open_pattern(parts: tuple[tuple[str, str], ...]) -> Optional[re.Pattern[str]]:
+    """Any words in each slot (step 2); compiled only for samples whose words she said."""
+    pieces, groups = [], 0
+    for kind, value in parts:
+        if kind == "text":
+            pieces.append(_words_pattern(value))
+        else:
+            pieces.append(rf"(?P<s{groups}>\S+(?: \S+)*?)")
+            groups += 1
+    literal_words = sum(len(value.split()) for kind, value in parts if kind == "text")
+    # A sample that is only a slot would swallow any sentence; it must match by value.
+    return re.compile(" ".join(pieces)) if groups and literal_words else None
 
 
 class LocalUnderstanding:
@@ -215,7 +257,6 @@ class LocalUnderstanding:
         intent_slots: Mapping[str, Mapping[str, str]],
         slot_types: Mapping[str, _SlotType],
         samples: Sequence[_Sample],
-        variants: Sequence[_Variant],
         locale: str = DEFAULT_LOCALE,
     ) -> None:
         self.locale = locale
@@ -223,13 +264,24 @@ class LocalUnderstanding:
         self._intent_slots = {intent: dict(slots) for intent, slots in intent_slots.items()}
         self._slot_types = dict(slot_types)
         self._samples = tuple(samples)
-        self._variants = tuple(variants)
-        self._weights = _idf_weights(self._variants)
-        self._variant_sets = tuple(variant.token_set for variant in self._variants)
-        self._variant_totals = tuple(
-            sum(self._weights[token] for token in variant.tokens) for variant in self._variants
-        )
+        self._by_skeleton: dict[str, list[_Sample]] = {}
+        for sample in self._samples:
+            self._by_skeleton.setdefault(sample.skeleton(), []).append(sample)
+        self._with_slots = tuple(sample for sample in self._samples if sample.slot_types)
+        self._weights = _idf_weights(self._samples)
+        self._postings: dict[str, list[int]] = {}
+        seen: set[tuple[str, tuple[str, ...]]] = set()
+        for index, sample in enumerate(self._samples):
+            if (sample.intent, sample.tokens) in seen:
+                continue  # the same words in another order score the same; the first stands for all
+            seen.add((sample.intent, sample.tokens))
+            for token in sample.tokens:
+                self._postings.setdefault(token, []).append(index)
+        self._token_sets = tuple(frozenset(sample.tokens) for sample in self._samples)
+        self._totals = tuple(sum(self._weights[t] for t in sample.tokens) for sample in self._samples)
         self._unknown_weight = UNKNOWN_WORD_WEIGHT * max(self._weights.values(), default=1.0)
+        self._type_words = {name: {token for phrase in kind.phrases for token in _tokens(phrase)}
+                            for name, kind in self._slot_types.items()}
         self._vocabulary = sorted(self._weights)
         self._launch, self._one_shot = _invocation_patterns(invocation_name)
 
@@ -302,87 +354,180 @@ class LocalUnderstanding:
         return self._fuzzy(stripped)
 
     def _exact_resolved(self, text: str) -> Optional[Understanding]:
-        for sample in self._samples:
-            match = sample.resolved.fullmatch(text) if sample.resolved else None
-            if match:
-                return self._understanding(sample, match, "exact")
-        return None
+        """A sample said word for word, each slot holding one of its type's values or synonyms."""
+        best: Optional[tuple[_Sample, tuple[str, ...]]] = None
+        for skeleton, spoken in self._skeletons(text):
+            for sample in self._by_skeleton.get(skeleton, ()):
+                if best is None or sample.order < best[0].order:
+                    best = (sample, spoken)
+                break  # samples under one skeleton are in model order
+        if best is None:
+            return None
+        sample, spoken = best
+        slots = {name: self._slot_types[type_name].resolve(said)
+                 for (_, name), type_name, said in zip(sample.groups, sample.slot_types, spoken)}
+        return Understanding(kind="intent", intent=sample.intent, slots=slots, method="exact", score=1.0,
+                             matched_sample=sample.original)
+
+    def _skeletons(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """``text`` with none, one or two of the slot values it names replaced by ``{Type}``."""
+        spans = []
+        for type_name, slot_type in self._slot_types.items():
+            if slot_type.finder is None:
+                continue
+            for match in itertools.islice(_all_matches(slot_type.finder, text), MAX_SLOT_SPANS):
+                spans.append((match[0], match[1], type_name))
+        spans.sort()
+        found = [(_key(text), ())]
+        for size in (1, 2):
+            for chosen in itertools.combinations(spans, size):
+                if any(chosen[i][1] > chosen[i + 1][0] for i in range(len(chosen) - 1)):
+                    continue  # overlapping values
+                pieces, spoken, position = [], [], 0
+                for start, end, type_name in chosen:
+                    pieces += [text[position:start], "{" + type_name + "}"]
+                    spoken.append(text[start:end])
+                    position = end
+                pieces.append(text[position:])
+                found.append((_key("".join(pieces)), tuple(spoken)))
+        return found
 
     def _exact_open(self, text: str) -> Optional[Understanding]:
+        words = set(_key(text).split())
         best: Optional[tuple[int, int, re.Match[str], _Sample]] = None
-        for sample in self._samples:
-            match = sample.open.fullmatch(text) if sample.open else None
+        for sample in self._with_slots:
+            if not sample.literal <= words:
+                continue
+            pattern = sample.open_pattern()
+            match = pattern.fullmatch(text) if pattern else None
             if not match:
                 continue
             lengths = [len(match.group(group).split()) for group, _ in sample.groups]
             if max(lengths) > MAX_CAPTURED_WORDS or self._overreaches(sample, match):
                 continue
-            captured = sum(lengths)
-            rank = (captured, sample.order)
+            rank = (sum(lengths), sample.order)
             if best is None or rank < best[:2]:
-                best = (captured, sample.order, match, sample)
+                best = (*rank, match, sample)
         if best is None:
             return None
-        return self._understanding(best[3], best[2], "exact")
+        sample, match = best[3], best[2]
+        slots = {slot: self._slot_types[self._intent_slots[sample.intent][slot]].resolve(match.group(group))
+                 for group, slot in sample.groups}
+        return Understanding(kind="intent", intent=sample.intent, slots=slots, method="exact", score=1.0,
+                             matched_sample=sample.original)
 
     def _overreaches(self, sample: _Sample, match: re.Match[str]) -> bool:
-        """"ugh my {bodyPart}" must not take "calf is killing me": a value inside means more words."""
+        """An open slot takes an unknown name, not the words of another request.
+
+        "ugh my {bodyPart}" must not take "calf is killing me" (a value inside means more words),
+        and "i've had {medicine}" must not take "a little spotting today" (words the model knows
+        from other samples, a symptom here, are not a medicine's name).
+        """
         for group, slot in sample.groups:
-            slot_type = self._slot_types[self._intent_slots[sample.intent][slot]]
+            type_name = self._intent_slots[sample.intent][slot]
+            slot_type = self._slot_types[type_name]
             captured = match.group(group)
             if slot_type.resolve(captured).resolved_id is None and slot_type.find(captured):
                 return True
+            if slot_type.custom and any(token in self._weights and token not in self._type_words[type_name]
+                                        for token in _tokens(captured) if token not in _FUNCTION_STEMS):
+                return True
         return False
 
-    def _understanding(self, sample: _Sample, match: re.Match[str], method: Method) -> Understanding:
-        slots: dict[str, SlotFill] = {}
-        for group, slot in sample.groups:
-            slot_type = self._slot_types[self._intent_slots[sample.intent][slot]]
-            slots[slot] = slot_type.resolve(match.group(group))
-        return Understanding(
-            kind="intent", intent=sample.intent, slots=slots, method=method, score=1.0,
-            matched_sample=sample.original,
-        )
-
     def _fuzzy(self, text: str) -> Understanding:
+        fallback = Understanding(kind="intent", intent=FALLBACK_INTENT, method="fallback", score=0.0)
         tokens = _tokens(text)
-        if not tokens or not self._variants:
-            return Understanding(kind="intent", intent=FALLBACK_INTENT, method="fallback", score=0.0)
+        if not tokens or not self._samples:
+            return fallback
         aliases = {token: self._aliases(token) for token in set(tokens)}
-        known = set().union(*aliases.values())
+        for type_name, slot_type in self._slot_types.items():
+            spoken = slot_type.find(text)
+            if spoken:  # a value she named also counts as the slot itself
+                for token in _tokens(spoken):
+                    aliases[token] = aliases[token] | {"{" + type_name + "}"}
         weights = {token: self._text_weight(token, aliases[token]) for token in aliases}
         total = sum(weights[token] for token in tokens)
+        counts = {token: tokens.count(token) for token in aliases}
+        known = set().union(*aliases.values())
 
-        scored: list[tuple[float, int, _Variant]] = []
-        for variant, token_set, variant_total in zip(
-            self._variants, self._variant_sets, self._variant_totals
-        ):
-            matched_text = sum(weights[token] for token in tokens if aliases[token] & token_set)
-            if not matched_text:
-                continue
-            matched_variant = sum(self._weights[token] for token in variant.tokens if token in known)
-            precision = matched_text / total
-            recall = matched_variant / variant_total if variant_total else 0.0
+        # Candidates share a content word with her (or any word, when she used none); the
+        # common words ("i", "my") then only add to those candidates' scores.
+        # 1. Samples that share a content word with her (any word, when she used none), ranked
+        #    by those words alone; 2. the best of them scored on every word; 3. the character
+        #    comparison, skipped wherever even a perfect one could not win.
+        content = [t for t in aliases if t not in _FUNCTION_STEMS] or list(aliases)
+        content_total = sum(weights[t] * counts[t] for t in content)
+        # A word in most samples ("cramp") picks no candidates while rarer words of hers do.
+        rare = [t for t in content if min(len(self._postings.get(n, ())) for n in aliases[t]) <= COMMON_POSTINGS]
+        content = rare or content
+        text_hits: dict[int, float] = {}
+        sample_hits: dict[int, float] = {}
+        for token in content:
+            hit: set[int] = set()
+            for name in aliases[token]:
+                postings = self._postings.get(name, ())
+                hit.update(postings)
+                for index in postings:
+                    sample_hits[index] = sample_hits.get(index, 0.0) + self._weights[name]
+            for index in hit:
+                text_hits[index] = text_hits.get(index, 0.0) + weights[token] * counts[token]
+        rough = []
+        for index, text_weight in text_hits.items():
+            precision = text_weight / content_total
+            recall = min(1.0, sample_hits[index] / self._totals[index]) if self._totals[index] else 0.0
+            rough.append((2 * precision * recall / (precision + recall), -self._samples[index].order, index))
+        scored = []
+        for _, negative_order, index in heapq.nlargest(PRESELECTED, rough):
+            sample_tokens = self._token_sets[index]
+            text_weight = sum(weights[t] * counts[t] for t in aliases if not aliases[t].isdisjoint(sample_tokens))
+            sample_weight = sum(self._weights[name] for name in known if name in sample_tokens)
+            precision = text_weight / total
+            recall = min(1.0, sample_weight / self._totals[index]) if self._totals[index] else 0.0
             if precision + recall:
-                scored.append((2 * precision * recall / (precision + recall), variant.order, variant))
-        scored.sort(key=lambda item: (-item[0], item[1]))
+                scored.append((2 * precision * recall / (precision + recall), negative_order, index))
 
         key = _key(text)
-        best: tuple[float, int, Optional[_Variant]] = (0.0, 0, None)
-        for token_score, order, variant in scored[:CHAR_RATIO_CANDIDATES]:
-            char_score = difflib.SequenceMatcher(None, key, variant.key, autojunk=False).ratio()
-            score = TOKEN_SHARE * token_score + (1 - TOKEN_SHARE) * char_score
+        best: tuple[float, int, Optional[_Sample]] = (0.0, 0, None)
+        for token_score, negative_order, index in heapq.nlargest(CHAR_RATIO_CANDIDATES, scored):
+            order = -negative_order
+            if best[2] is not None and TOKEN_SHARE * token_score + (1 - TOKEN_SHARE) < best[0]:
+                break  # sorted by token score: no later candidate can win either
+            sample = self._samples[index]
+            matcher = difflib.SequenceMatcher(None, key, self._filled_key(sample, text), autojunk=False)
+            if best[2] is not None and TOKEN_SHARE * token_score + (1 - TOKEN_SHARE) * matcher.quick_ratio() < best[0]:
+                continue
+            score = TOKEN_SHARE * token_score + (1 - TOKEN_SHARE) * matcher.ratio()
             if best[2] is None or (score, -order) > (best[0], -best[1]):
-                best = (score, order, variant)
-        score, _, variant = best
-        if variant is None or score < FUZZY_THRESHOLD:
-            return Understanding(
-                kind="intent", intent=FALLBACK_INTENT, method="fallback", score=round(score, 3),
-            )
+                best = (score, order, sample)
+        score, _, sample = best
+        if sample is None or score < FUZZY_THRESHOLD or not self._explains(sample, tokens, aliases, weights):
+            return replace(fallback, score=round(score, 3))
         return Understanding(
-            kind="intent", intent=variant.intent, slots=self._scan_slots(variant.intent, text),
-            method="fuzzy", score=round(score, 3), matched_sample=variant.original,
+            kind="intent", intent=sample.intent, slots=self._scan_slots(sample.intent, text),
+            method="fuzzy", score=round(score, 3), matched_sample=sample.original,
         )
+
+    def _explains(self, sample: _Sample, tokens: tuple[str, ...], aliases: Mapping[str, set[str]],
+                  weights: Mapping[str, float]) -> bool:
+        """Most of what she asked about (her content words) must be in the sample she matched."""
+        content = [token for token in tokens if token not in _FUNCTION_STEMS]
+        if not content:
+            return True
+        known = set(sample.tokens)
+        covered = sum(weights[token] for token in content if aliases[token] & known)
+        return covered > 0 and covered >= CONTENT_COVERAGE * sum(weights[token] for token in content)
+
+    def _filled_key(self, sample: _Sample, text: str) -> str:
+        """The sample as words, each slot filled with the value she named (or the type's first)."""
+        types = iter(sample.slot_types)
+        words = []
+        for kind, value in sample.parts:
+            if kind == "text":
+                words.append(value)
+            else:
+                slot_type = self._slot_types[next(types)]
+                words.append(slot_type.find(text) or (slot_type.display[0][0] if slot_type.display else ""))
+        return _key(" ".join(word for word in words if word))
 
     def _aliases(self, token: str) -> set[str]:
         if token in self._weights or len(token) < TYPO_MIN_LENGTH:
@@ -405,6 +550,14 @@ class LocalUnderstanding:
         return slots
 
 
+def _all_matches(finder: re.Pattern[str], text: str) -> Iterable[tuple[int, int]]:
+    """The longest value starting at each word, so both "lower back" and "back" are seen."""
+    for start in [0] + [i + 1 for i, char in enumerate(text) if char == " "]:
+        match = finder.match(text, start)
+        if match:
+            yield match.start(), match.end()
+
+
 def _invocation_patterns(invocation_name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     name = _words_pattern(invocation_name)
     verbs = "|".join(_words_pattern(verb) for verb in LAUNCH_VERBS)
@@ -419,11 +572,11 @@ def _invocation_patterns(invocation_name: str) -> tuple[re.Pattern[str], re.Patt
     return launch, one_shot
 
 
-def _idf_weights(variants: Sequence[_Variant]) -> dict[str, float]:
+def _idf_weights(samples: Sequence[_Sample]) -> dict[str, float]:
     """Rarer words carry more meaning: "eat" says more than "my" about which intent she means."""
     by_intent: dict[str, set[str]] = {}
-    for variant in variants:
-        by_intent.setdefault(variant.intent, set()).update(variant.tokens)
+    for sample in samples:
+        by_intent.setdefault(sample.intent, set()).update(sample.tokens)
     count = len(by_intent)
     frequency: dict[str, int] = {}
     for tokens in by_intent.values():
@@ -455,7 +608,6 @@ def _compile(
 
     intent_slots: dict[str, dict[str, str]] = {}
     samples: list[_Sample] = []
-    variants: list[_Variant] = []
     order = itertools.count()
     for i, intent in enumerate(intents):
         at = f"{where}.intents[{i}]"
@@ -481,14 +633,11 @@ def _compile(
         for sample_at, sample in phrases:
             if not isinstance(sample, str):
                 raise ModelError(f"{sample_at}: expected a phrase, found {sample!r}")
-            index = next(order)
-            compiled = _compile_sample(name, sample, index, declared, slot_types, sample_at)
-            samples.append(compiled)
-            variants.extend(_variants(name, sample, index, declared, slot_types))
+            samples.append(_compile_sample(name, sample, next(order), declared, sample_at))
 
     return LocalUnderstanding(
         invocation_name=invocation, intent_slots=intent_slots, slot_types=slot_types,
-        samples=samples, variants=variants, locale=locale,
+        samples=samples, locale=locale,
     )
 
 
@@ -554,63 +703,23 @@ def _split_sample(sample: str) -> list[tuple[str, str]]:
     return parts
 
 
-def _compile_sample(
-    intent: str, sample: str, order: int, declared: Mapping[str, str],
-    slot_types: Mapping[str, _SlotType], at: str,
-) -> _Sample:
+def _compile_sample(intent: str, sample: str, order: int, declared: Mapping[str, str], at: str) -> _Sample:
     parts = _split_sample(sample)
     if not parts:
         raise ModelError(f"{at}: empty sample; remove it or write the phrase")
-    resolved: list[str] = []
-    open_: list[str] = []
-    groups: list[tuple[str, str]] = []
-    can_resolve = True
+    types = []
     for kind, value in parts:
-        if kind == "text":
-            resolved.append(_words_pattern(value))
-            open_.append(_words_pattern(value))
-            continue
-        if value not in declared:
-            known = ", ".join(declared) or "none"
-            raise ModelError(f"{at}: {sample!r} uses {{{value}}} but {intent} declares slots: {known}")
-        group = f"s{len(groups)}"
-        groups.append((group, value))
-        phrases = slot_types[declared[value]].phrases
-        can_resolve = can_resolve and bool(phrases)
-        resolved.append(f"(?P<{group}>{'|'.join(_words_pattern(p) for p in phrases)})")
-        open_.append(rf"(?P<{group}>\S+(?: \S+)*?)")
-    literal_words = sum(len(value.split()) for kind, value in parts if kind == "text")
+        if kind == "slot":
+            if value not in declared:
+                known = ", ".join(declared) or "none"
+                raise ModelError(f"{at}: {sample!r} uses {{{value}}} but {intent} declares slots: {known}")
+            types.append(declared[value])
+    words = " ".join(value for kind, value in parts if kind == "text")
+    tokens = set(_tokens(words)) | {"{" + type_name + "}" for type_name in types}
     return _Sample(
-        intent=intent,
-        original=sample,
-        order=order,
-        resolved=re.compile(" ".join(resolved)) if can_resolve else None,
-        # A sample that is only a slot would swallow any sentence; it must match by value.
-        open=re.compile(" ".join(open_)) if groups and literal_words else None,
-        groups=tuple(groups),
+        intent=intent, original=sample, order=order, parts=tuple(parts), slot_types=tuple(types),
+        literal=frozenset(_key(words).split()), tokens=tuple(sorted(tokens)),
     )
-
-
-def _variants(
-    intent: str, sample: str, order: int, declared: Mapping[str, str],
-    slot_types: Mapping[str, _SlotType],
-) -> list[_Variant]:
-    """The sample with each slot filled by each of its values and synonyms (capped), for fuzzy."""
-    parts = _split_sample(sample)
-    choices: list[Sequence[str]] = []
-    for kind, value in parts:
-        if kind == "text":
-            choices.append((value,))
-        else:
-            phrases = [p for p, _ in slot_types[declared[value]].display]
-            choices.append(phrases or ("",))
-    variants = []
-    for filled in itertools.islice(itertools.product(*choices), MAX_VARIANTS_PER_SAMPLE):
-        text = " ".join(part for part in filled if part)
-        if text:
-            tokens = tuple(sorted(set(_tokens(text))))
-            variants.append(_Variant(intent, sample, order, tokens, _key(text)))
-    return variants
 
 
 def _read_json(path: Path, what: str) -> Any:

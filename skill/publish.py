@@ -456,6 +456,7 @@ def package(out: Path, hosting: Hosting = Hosting(), links: PublishingLinks = Pu
 
         written += ask_project.write_stack(out)
         written.append(build_lambda(out / ask_project.LAMBDA_DIR).path)
+    written += _write_evaluation_sets(out, locales)
     return written
 
 
@@ -474,4 +475,18 @@ def write_skill_package(root: Path, manifest: Mapping[str, Any], locale_models: 
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(PUBLISH_ASSETS / f"icon-{size}.png", path)
         written.append(path)
+    return written
+
+
+def _write_evaluation_sets(out: Path, locales: list[str]) -> list[Path]:
+    """``out/nlu-evaluation/<locale>.json``: each held-out set as the NLU Evaluation tool uploads it."""
+    from skill import evaluation
+
+    written = []
+    for locale in locales:
+        if evaluation.set_path(locale).is_file():
+            path = out / "nlu-evaluation" / f"{locale}.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(evaluation.upload_form(locale), encoding="utf-8")
+            written.append(path)
     return written

@@ -117,11 +117,15 @@ def _intents_section(content: Content, model: dict[str, Any], local_built_ins: d
     for intent in model["interactionModel"]["languageModel"]["intents"]:
         name = intent["name"]
         topic = content.topic_for_intent(name)
-        samples = intent.get("samples") or local_built_ins.get(name, [])
+        # What people wrote (patterns read better than their sorted expansion), then how many Alexa hears.
+        written = models.hand_written(name, models.locales(source)[0], source) if name in source["intents"] else []
+        samples = written or intent.get("samples") or local_built_ins.get(name, [])
         shown = ", ".join(f"“{_e(s)}”" for s in samples[:EXAMPLE_UTTERANCES])
         more = len(samples) - EXAMPLE_UTTERANCES
         if more > 0:
             shown += f" <span class=\"meta\">and {more} more</span>"
+        if written:
+            shown += f" <span class=\"meta\">({len(intent.get('samples', []))} samples once expanded)</span>"
         if not samples:
             shown = '<span class="meta">anything the skill does not cover</span>'
         answers = _e(topic.title) if topic else '<span class="meta">skill control</span>'

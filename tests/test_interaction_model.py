@@ -123,11 +123,6 @@ def spoken_forms(intent: dict, sample: str) -> set[str]:
     return forms
 
 
-def sample_id(pair):
-    intent_name, sample = pair
-    return f"{intent_name}: {sample}"
-
-
 # --------------------------------------------------------------------------- shape
 
 
@@ -195,52 +190,44 @@ def test_custom_intent_has_enough_sample_utterances(intent_name):
 # --------------------------------------------------------------------------- utterances
 
 
-@pytest.mark.parametrize("pair", ALL_SAMPLES, ids=sample_id)
-def test_sample_uses_only_lowercase_letters_apostrophes_abbreviations_and_slots(pair):
-    intent_name, sample = pair
-    assert UTTERANCE_SHAPE.match(sample), (
-        f"{intent_name}: {sample!r} must be lowercase words, apostrophes, abbreviations "
-        "like 'a.m.' and {slot} references separated by single spaces "
-        "(no digits, no other punctuation)"
-    )
+# One test per rule over the whole model, naming every offender: thousands of samples, one test each.
 
 
-@pytest.mark.parametrize("pair", ALL_SAMPLES, ids=sample_id)
-def test_sample_is_at_most_two_hundred_characters(pair):
-    intent_name, sample = pair
-    assert len(sample) <= MAX_UTTERANCE_CHARS, (
-        f"{intent_name}: {sample!r} is {len(sample)} characters"
-    )
+def test_every_sample_uses_only_lowercase_letters_apostrophes_abbreviations_and_slots():
+    bad = [f"{intent_name}: {sample!r}" for intent_name, sample in ALL_SAMPLES if not UTTERANCE_SHAPE.match(sample)]
+    assert not bad, ("must be lowercase words, apostrophes, abbreviations like 'a.m.' and {slot} references "
+                     "separated by single spaces (no digits, no other punctuation):\n" + "\n".join(bad))
 
 
-@pytest.mark.parametrize("pair", ALL_SAMPLES, ids=sample_id)
-def test_sample_references_only_slots_declared_on_its_intent_once_each(pair):
-    intent_name, sample = pair
-    declared = slot_types_of(INTENTS[intent_name])
-    referenced = SLOT_REFERENCE.findall(sample)
-    undeclared = [name for name in referenced if name not in declared]
-    assert not undeclared, f"{intent_name}: {sample!r} uses undeclared slots {undeclared}"
-    repeated = sorted({name for name in referenced if referenced.count(name) > 1})
-    assert not repeated, f"{intent_name}: {sample!r} uses slots more than once: {repeated}"
+def test_every_sample_is_at_most_two_hundred_characters():
+    long = [f"{intent_name}: {sample!r} ({len(sample)})" for intent_name, sample in ALL_SAMPLES
+            if len(sample) > MAX_UTTERANCE_CHARS]
+    assert not long, "\n".join(long)
 
 
-@pytest.mark.parametrize("pair", ALL_SAMPLES, ids=sample_id)
-def test_sample_does_not_start_with_a_wake_word_launch_phrase_or_the_invocation_name(pair):
-    intent_name, sample = pair
+def test_every_sample_references_only_slots_declared_on_its_intent_once_each():
+    bad = []
+    for intent_name, sample in ALL_SAMPLES:
+        declared = slot_types_of(INTENTS[intent_name])
+        referenced = SLOT_REFERENCE.findall(sample)
+        if any(name not in declared for name in referenced) or len(referenced) != len(set(referenced)):
+            bad.append(f"{intent_name}: {sample!r}")
+    assert not bad, "undeclared or repeated slots:\n" + "\n".join(bad)
+
+
+def _starts_badly(sample: str) -> bool:
     text = normalize(sample)
     words = text.split()
-    assert words[0] not in WAKE_WORDS, f"{intent_name}: {sample!r} starts with a wake word"
-    for phrase in LAUNCH_PHRASES:
-        assert not (text == phrase or text.startswith(phrase + " ")), (
-            f"{intent_name}: {sample!r} starts with the launch phrase {phrase!r}"
-        )
-    # "tell me more" is an ordinary request; "tell cramp coach ..." is a launch.
-    assert not (words[0] == "tell" and words[1:2] != ["me"]), (
-        f"{intent_name}: {sample!r} starts with the launch phrase 'tell'"
-    )
-    assert INVOCATION_NAME not in text, (
-        f"{intent_name}: {sample!r} contains the invocation name"
-    )
+    return (words[0] in WAKE_WORDS
+            or any(text == phrase or text.startswith(phrase + " ") for phrase in LAUNCH_PHRASES)
+            # "tell me more" is an ordinary request; "tell cramp coach ..." is a launch.
+            or (words[0] == "tell" and words[1:2] != ["me"])
+            or INVOCATION_NAME in text)
+
+
+def test_no_sample_starts_with_a_wake_word_launch_phrase_or_holds_the_invocation_name():
+    bad = [f"{intent_name}: {sample!r}" for intent_name, sample in ALL_SAMPLES if _starts_badly(sample)]
+    assert not bad, "\n".join(bad)
 
 
 @pytest.mark.parametrize("intent_name", sorted(INTENTS))

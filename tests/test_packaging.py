@@ -76,9 +76,10 @@ def test_from_an_installed_wheel_the_lambda_bundle_gets_the_skill_with_its_conte
     result = subprocess.run([sys.executable, "-c", script, str(tmp_path / "bundle")], env=env, cwd=tmp_path,
                             capture_output=True, text=True, check=True)
     copied = result.stdout
-    for folder in ("'content'", "'interaction_models'", "'apl'", "'lambda_function.py'"):
+    for folder in ("'content'", "'apl'", "'lambda_function.py'"):
         assert folder in copied
     assert "console_static" not in copied and "__pycache__" not in copied
+    assert "interaction_models" not in copied  # Alexa sends intents; only people's tools read the models
 
 
 def test_the_python_versions_claimed_are_the_ones_ci_tests():
