@@ -14,6 +14,7 @@ _UNITS = ("zero one two three four five six seven eight nine ten eleven twelve t
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 _AFTERNOON = (("pm",), ("p", "m"), ("in", "the", "evening"), ("at", "night"), ("tonight",), ("in", "the", "afternoon"))
 _MORNING = (("am",), ("a", "m"), ("in", "the", "morning"))
+_DURATION_WORDS = frozenset({"minute", "minutes", "hour", "hours", "second", "seconds", "mins", "hrs"})
 _NAMED = {("midnight",): (0, 0), ("noon",): (12, 0), ("midday",): (12, 0)}
 
 
@@ -37,12 +38,13 @@ def alexa_time(phrase: str) -> Optional[str]:
 
 
 def find_time(text: str) -> Optional[str]:
-    """The longest run of words in ``text`` that is a time, as she said it."""
+    """The longest run of words in ``text`` that is a time, as she said it ("five minutes" is a duration)."""
     words = text.split()
     for length in range(len(words), 0, -1):
         for start in range(len(words) - length + 1):
             span = " ".join(words[start:start + length])
-            if alexa_time(span) is not None:
+            after = words[start + length] if start + length < len(words) else ""
+            if alexa_time(span) is not None and after not in _DURATION_WORDS:
                 return span
     return None
 
