@@ -30,6 +30,8 @@ USER_SALT_VARIABLE = "CRAMP_COACH_USER_SALT"
 """Secret salt for hashing user ids in DynamoDB; required with the table."""
 DYNAMODB_ENDPOINT_URL_VARIABLE = "CRAMP_COACH_DYNAMODB_ENDPOINT_URL"
 """Another DynamoDB endpoint (a local one for tests, a VPC endpoint); the same setting as `serve`'s."""
+FAST_SERIALIZER_VARIABLE = "CRAMP_COACH_FAST_SERIALIZER"
+"""0 (or false, no, off): read and write with ask-sdk's DefaultSerializer; the same setting as `serve`'s."""
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,14 @@ def store_from(environ: Mapping[str, str]) -> Optional[AbstractPersistenceAdapte
     return store
 
 
-_skill = build_skill(
-    SkillConfig(skill_id=os.environ.get(SKILL_ID_VARIABLE) or None, persistence_adapter=store_from(os.environ))
-)
+def fast_serializer_from(environ: Mapping[str, str]) -> bool:
+    """The compiled serializer unless switched off (as `serve --sdk-serializer` does)."""
+    return environ.get(FAST_SERIALIZER_VARIABLE, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+_skill = build_skill(SkillConfig(skill_id=os.environ.get(SKILL_ID_VARIABLE) or None,
+                                 persistence_adapter=store_from(os.environ),
+                                 fast_serializer=fast_serializer_from(os.environ)))
 
 
 def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:

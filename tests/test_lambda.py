@@ -37,7 +37,8 @@ def lambda_function(monkeypatch):
             monkeypatch.delenv("CRAMP_COACH_SKILL_ID", raising=False)
         else:
             monkeypatch.setenv("CRAMP_COACH_SKILL_ID", skill_id)
-        monkeypatch.delenv("CRAMP_COACH_DYNAMODB_TABLE", raising=False)
+        for name in ("CRAMP_COACH_DYNAMODB_TABLE", "CRAMP_COACH_FAST_SERIALIZER"):
+            monkeypatch.delenv(name, raising=False)
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
         import skill.lambda_function
@@ -79,3 +80,15 @@ def test_with_a_dynamodb_table_her_stretch_survives_a_new_lambda_container(lambd
 def test_a_dynamodb_table_without_a_salt_fails_the_cold_start_loudly(lambda_function):
     with pytest.raises(StoreConfigError, match="salt is required"):
         lambda_function(CRAMP_COACH_DYNAMODB_TABLE="cramp-coach")
+
+
+def test_the_lambda_reads_and_writes_with_the_compiled_serializer_unless_switched_off(lambda_function):
+    from ask_sdk_core.serialize import DefaultSerializer
+
+    from skill.compiled_serializer import CompiledSerializer
+
+    assert isinstance(lambda_function()._skill.serializer, CompiledSerializer)  # as the web service does
+    switched_off = lambda_function(CRAMP_COACH_FAST_SERIALIZER="0")
+    assert type(switched_off._skill.serializer) is DefaultSerializer
+    assert "calcium" in switched_off.handler(intent_request(Session(), "FoodAndDrinkIntent"), None)["response"][
+        "outputSpeech"]["ssml"]
