@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from skill.inbound import BadEnvelope
-from skill.request_types import REQUEST_TYPES, row_for
+from skill.request_types import REQUEST_TYPES, Answer, row_for
 from skill.web import WebConfig, create_app
 
 REQUESTS = Path(__file__).parent / "requests"
@@ -130,3 +130,18 @@ def test_a_fault_alexa_reports_is_a_warning_in_the_log(web, on_lambda, caplog):
     assert any("System.ExceptionEncountered: INVALID_RESPONSE: Invalid directive" in line for line in warnings)
     assert any("Alexa.Presentation.APL.RuntimeError: LIST_ERROR: List items missing" in line for line in warnings)
 
+
+
+def test_the_table_fits_what_the_skill_package_declares():
+    """CanFulfillIntentRequest is answered NO because the manifest does not declare it; every event the
+    manifest subscribes to has a row the skill's handlers answer."""
+    from skill import publish
+
+    manifest = publish.build_manifest(publish.load_listing(), ["en-US"], publish.endpoint_for(
+        lambda_arn="arn:aws:lambda:us-east-1:123456789012:function:cramp-coach"))["manifest"]
+    interfaces = [interface["type"] for interface in manifest["apis"]["custom"]["interfaces"]]
+    assert "CAN_FULFILL_INTENT_REQUEST" not in interfaces
+    assert row_for("CanFulfillIntentRequest").answer is Answer.CANNOT_FULFILL
+    for event in manifest["events"]["subscriptions"]:
+        request_type = "AlexaSkillEvent." + "".join(word.title() for word in event["eventName"].split("_"))
+        assert row_for(request_type).answer is Answer.SKILL, request_type
