@@ -10,7 +10,7 @@ import json
 import logging
 from typing import Any, Mapping, Optional
 
-from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.exceptions import AskSdkException, SerializationException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 
@@ -36,7 +36,9 @@ def respond(
         inbound = check_envelope(envelope)
     answer = inbound.row.answer
     if answer is Answer.SKILL:
-        return invoke(skill, envelope, context)
+        return invoke(skill, envelope, context)  # ask-sdk checks the skill id (SkillConfig.skill_id)
+    if skill.skill_id is not None and any(found != skill.skill_id for found in inbound.application_ids):
+        raise AskSdkException("Skill ID Verification failed!!")  # as ask-sdk refuses, for answers it never sees
     if inbound.request_type in WARNED_TYPES:
         log.warning("Alexa reports a fault in what the skill sent: %s: %s", inbound.request_type,
                     _reported_faults(envelope["request"]))

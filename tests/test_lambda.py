@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request
+from skill.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request, skill_event_request
 from skill.stores import StoreConfig, StoreConfigError, open_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,6 +59,14 @@ def test_the_lambda_refuses_another_skills_request_when_its_skill_id_is_set(lamb
     with pytest.raises(Exception, match="Skill ID Verification failed"):
         handler(launch_request(Session()), None)
     assert lambda_function(skill_id=LOCAL_SKILL_ID).handler(launch_request(Session()), None)["response"]
+
+
+def test_the_lambda_refuses_another_skills_notification_too(lambda_function):
+    """Notifications get the table's empty response without reaching ask-sdk: the skill id is checked anyway."""
+    notification = skill_event_request(Session(), "AlexaSkillEvent.SkillEnabled")
+    with pytest.raises(Exception, match="Skill ID Verification failed"):
+        lambda_function(skill_id="amzn1.ask.skill.mine").handler(notification, None)
+    assert lambda_function(skill_id=LOCAL_SKILL_ID).handler(notification, None) == {"version": "1.0", "response": {}}
 
 
 def test_with_a_dynamodb_table_her_stretch_survives_a_new_lambda_container(lambda_function, dynalite):
