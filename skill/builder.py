@@ -111,7 +111,7 @@ def build_skill(
     """The skill every host runs."""
     skill = build_skill_builder(config, arrange).create()
     if config.fast_serializer:
-        from skill.compiled_serializer import CompiledSerializer  # not on Lambda: the SDK's handler brings its own
+        from skill.compiled_serializer import CompiledSerializer  # every entry uses it (skill.invoke)
 
         skill.serializer = CompiledSerializer()
     return skill

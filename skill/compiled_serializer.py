@@ -10,8 +10,9 @@ Nothing here is written for a particular class.
 The results are those of ``DefaultSerializer`` (tests hold it to that on every fixture, thousands of
 generated envelopes and every answer the skill gives). A reader only handles what it is sure of: a
 value of another JSON type than declared, a timestamp not in Alexa's ``2024-05-01T22:14:03Z`` form,
-an unknown discriminator, a list of mixed types… sends the whole document through
-``DefaultSerializer`` instead, so its results and its errors stay exactly its own. Writers do the
+an unknown discriminator, a list of mixed types… raises ``Unsupported``, and only that sends the
+whole document through ``DefaultSerializer`` instead, so its results and its errors stay exactly
+its own. Any other error in a reader is a bug and propagates: no fallback hides it. Writers do the
 same value by value: anything but plain models, dicts, lists and JSON scalars is written by
 ``DefaultSerializer.serialize``.
 """
@@ -82,11 +83,11 @@ class CompiledSerializer(DefaultSerializer):
             return None
         try:
             document = json.loads(payload)
-        except Exception:
+        except (ValueError, TypeError):
             return super().deserialize(payload, obj_type)  # raises ask-sdk's own SerializationException
         try:
             return self.read(document, obj_type)
-        except Exception:
+        except Unsupported:  # only what the readers decline; any other error is a bug, and surfaces
             self.fallbacks += 1
             return super().deserialize(payload, obj_type)
 
@@ -97,12 +98,12 @@ class CompiledSerializer(DefaultSerializer):
         """
         try:
             return self.read(document, obj_type)
-        except Exception:
+        except Unsupported:  # only what the readers decline; any other error is a bug, and surfaces
             self.fallbacks += 1
             return super().deserialize(json.dumps(document), obj_type)
 
     def read(self, document: Any, obj_type: TypeName) -> Any:
-        """The object for ``document``, or Unsupported (or the model's own error) where not sure."""
+        """The object for ``document``, or Unsupported where the readers are not sure of matching DefaultSerializer."""
         return None if document is None else self._reader(obj_type)(document)
 
     # -- compiling writers ---------------------------------------------------------------
@@ -256,7 +257,10 @@ class CompiledSerializer(DefaultSerializer):
                 for key in unknown:
                     if type(key) is not str:
                         raise Unsupported("key not a string")
-                    setattr(model, key, _json_copy(payload[key]))
+                    try:
+                        setattr(model, key, _json_copy(payload[key]))
+                    except (TypeError, AttributeError):  # "__class__", a read-only property: DefaultSerializer's error
+                        raise Unsupported(f"{key!r} cannot be an attribute") from None
             return model
 
         return read_model
@@ -279,6 +283,9 @@ class CompiledSerializer(DefaultSerializer):
         def read_discriminated(payload: Any) -> Any:
             if type(payload) is not dict:
                 raise Unsupported("not an object")
+            kind = payload.get(cls.json_discriminator_key)  # type: ignore[attr-defined]
+            if type(kind) is not str:
+                raise Unsupported("no discriminator")
             name = cls.get_real_child_model(payload)  # type: ignore[attr-defined]
             reader = by_name.get(name) if type(name) is str else None
             if reader is None:

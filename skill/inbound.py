@@ -1,8 +1,9 @@
-"""What arrives at the web service: is it an Alexa request envelope, and is it one this skill serves?
+"""What arrives at either entry: is it an Alexa request envelope, and is it one this skill serves?
 
-Checked before ask-sdk's deserializer sees it, so bad input gets a 400 naming the field
-(``request.timestamp: missing``) instead of a stack trace, and the skill only ever runs on
-envelopes shaped as Alexa sends them.
+Checked before ask-sdk's deserializer sees it, on the web service and on Lambda alike, so bad input
+is refused naming the field (``request.timestamp: missing``: a 400 on the web, a failed invocation
+on Lambda) instead of a stack trace, and the skill only ever runs on envelopes shaped as Alexa
+sends them. Which types it serves, and how, is skill/request_types.py's table.
 """
 
 from __future__ import annotations
@@ -10,44 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from enum import Enum
-from typing import Any, Mapping, Optional
+from typing import Any, Optional
 
-from skill.web_json import decode
+from skill.request_types import RequestType, row_for
 
-CONVERSATION_TYPES = frozenset({
-    "LaunchRequest", "IntentRequest", "SessionEndedRequest", "Connections.Response", "SessionResumedRequest",
-})
-"""Requests from her conversation: they always carry a session and a locale (the last two: her answer to
-Alexa's permission question for the bedtime reminder)."""
-SERVED_EVENTS = frozenset({"AlexaSkillEvent.SkillDisabled"})
-"""Events the skill acts on (disabling the skill deletes her record)."""
-ACKNOWLEDGED_TYPES = frozenset({"System.ExceptionEncountered"})
-ACKNOWLEDGED_PREFIXES = (
-    "AudioPlayer.",
-    "PlaybackController.",
-    "AlexaSkillEvent.",
-    "AlexaHouseholdListEvent.",
-    "Messaging.",
-)
-"""Notifications that expect no speech: answered with an empty response."""
-EMPTY_RESPONSE: Mapping[str, Any] = {"version": "1.0", "response": {}}
-
-MAX_NESTING = 64
-"""Alexa envelopes nest about ten deep; far deeper is an attack on the recursion of whoever parses it."""
 MAX_SHOWN_CHARS = 60
 
 _TIMESTAMP = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})", re.ASCII
 )
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", re.ASCII)
-
-
-class Disposition(Enum):
-    SERVE = "serve"
-    """Run it through the skill."""
-    ACKNOWLEDGE = "acknowledge"
-    """A notification: answer with the empty response."""
 
 
 class BadEnvelope(ValueError):
@@ -60,31 +33,18 @@ class BadEnvelope(ValueError):
 
 @dataclass(frozen=True)
 class InboundRequest:
-    """The little the web layer needs to know about a well-formed envelope."""
+    """The little an entry needs to know about a well-formed envelope."""
 
     request_type: str
     intent_name: Optional[str]
     timestamp: datetime
     application_ids: tuple[str, ...]
-    disposition: Disposition
-
-
-def parse_body(body: bytes) -> Any:
-    """The JSON in ``body``, or BadEnvelope naming why not."""
-    if not body.strip():
-        raise BadEnvelope("body", "empty; expected an Alexa request envelope (JSON)")
-    try:
-        document = decode(body)
-    except ValueError:
-        raise BadEnvelope("body", "not JSON") from None
-    could_nest_too_deep = body.count(b"{") + body.count(b"[") > MAX_NESTING  # cheap: most bodies can't
-    if could_nest_too_deep and _nesting(document) > MAX_NESTING:
-        raise BadEnvelope("body", f"nested deeper than {MAX_NESTING} levels")
-    return document
+    row: RequestType
+    """What the skill answers to this type (skill/request_types.py)."""
 
 
 def check_envelope(envelope: Any) -> InboundRequest:
-    """Every field the web layer or ask-sdk relies on is present and of the right JSON type."""
+    """Every field an entry or ask-sdk relies on is present and of the right JSON type."""
     if not isinstance(envelope, dict):
         raise BadEnvelope("body", f"must be a JSON object, got {_json_type(envelope)}")
     _string(envelope, "version", "version")
@@ -102,8 +62,10 @@ def check_envelope(envelope: Any) -> InboundRequest:
     for name in ("apiEndpoint", "apiAccessToken"):
         _string(system, name, f"context.System.{name}", required=False)
 
-    disposition = _disposition(request_type)
-    conversation = request_type in CONVERSATION_TYPES
+    row = row_for(request_type)
+    if row is None:
+        raise BadEnvelope("request.type", f"{_shown(request_type)} is not supported by this skill")
+    conversation = row.conversation
     session = _object(envelope, "session", "session", required=conversation)
     if session is not None:
         application_ids.append(_check_session(session))
@@ -113,15 +75,7 @@ def check_envelope(envelope: Any) -> InboundRequest:
         if not _LOCALE.fullmatch(locale):
             raise BadEnvelope("request.locale", "not a locale such as en-US")
         intent_name = _check_request_body(request, request_type)
-    return InboundRequest(request_type, intent_name, timestamp, tuple(application_ids), disposition)
-
-
-def _disposition(request_type: str) -> Disposition:
-    if request_type in CONVERSATION_TYPES or request_type in SERVED_EVENTS:
-        return Disposition.SERVE
-    if request_type in ACKNOWLEDGED_TYPES or request_type.startswith(ACKNOWLEDGED_PREFIXES):
-        return Disposition.ACKNOWLEDGE
-    raise BadEnvelope("request.type", f"{_shown(request_type)} is not supported by this skill")
+    return InboundRequest(request_type, intent_name, timestamp, tuple(application_ids), row)
 
 
 def _check_session(session: dict[str, Any]) -> str:
@@ -212,20 +166,6 @@ def _timestamp(text: str) -> datetime:
         return moment.astimezone(timezone.utc)
     except (ValueError, OverflowError):
         raise BadEnvelope("request.timestamp", problem) from None
-
-
-def _nesting(document: Any) -> int:
-    deepest = 0
-    stack = [(document, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, (dict, list)):
-            deepest = max(deepest, depth)
-            if depth > MAX_NESTING:
-                return depth
-            children = node.values() if isinstance(node, dict) else node
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
 
 
 def _json_type(value: Any) -> str:

@@ -1,7 +1,10 @@
 """AWS Lambda entry point: handler string ``skill.lambda_function.handler``.
 
-The same skill the web service runs. Lambda needs no signature checks (the Alexa Skills Kit
-trigger, bound to the skill id, does that), so neither Flask nor ``skill.verify`` is imported:
+The same skill the web service runs, on the same path (``skill.invoke.respond``): the same envelope
+checks, request-type table and serializer, so every request gets the web service's answer. A
+request the web service refuses with a 400 fails the invocation here with the same words
+(BadEnvelope: ``request.timestamp: missing``). Lambda needs no signature checks (the Alexa Skills
+Kit trigger, bound to the skill id, does that), so neither Flask nor ``skill.verify`` is imported:
 a cold start loads only ask-sdk, the handlers and the content (and boto3 when DynamoDB is used).
 The environment variables below are the Lambda's configuration, read here and nowhere deeper.
 """
@@ -10,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
-from skill.builder import SkillConfig, build_skill_builder
+from skill.builder import SkillConfig, build_skill
+from skill.inbound import BadEnvelope
+from skill.invoke import respond
 from skill.stores import StoreConfig, open_store
 
 SKILL_ID_VARIABLE = "CRAMP_COACH_SKILL_ID"
@@ -25,6 +30,8 @@ USER_SALT_VARIABLE = "CRAMP_COACH_USER_SALT"
 """Secret salt for hashing user ids in DynamoDB; required with the table."""
 DYNAMODB_ENDPOINT_URL_VARIABLE = "CRAMP_COACH_DYNAMODB_ENDPOINT_URL"
 """Another DynamoDB endpoint (a local one for tests, a VPC endpoint); the same setting as `serve`'s."""
+FAST_SERIALIZER_VARIABLE = "CRAMP_COACH_FAST_SERIALIZER"
+"""0 (or false, no, off): read and write with ask-sdk's DefaultSerializer; the same setting as `serve`'s."""
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +51,23 @@ def store_from(environ: Mapping[str, str]) -> Optional[AbstractPersistenceAdapte
     return store
 
 
-handler = build_skill_builder(
-    SkillConfig(skill_id=os.environ.get(SKILL_ID_VARIABLE) or None, persistence_adapter=store_from(os.environ))
-).lambda_handler()
+def fast_serializer_from(environ: Mapping[str, str]) -> bool:
+    """The compiled serializer unless switched off (as `serve --sdk-serializer` does)."""
+    return environ.get(FAST_SERIALIZER_VARIABLE, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+_skill = build_skill(SkillConfig(skill_id=os.environ.get(SKILL_ID_VARIABLE) or None,
+                                 persistence_adapter=store_from(os.environ),
+                                 fast_serializer=fast_serializer_from(os.environ)))
+
+
+def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+    """Alexa's request in, the skill's response out; BadEnvelope (logged, one line) for what the skill cannot take."""
+    try:
+        return respond(_skill, event, context=context)
+    except BadEnvelope as problem:
+        log.warning("refused: %s", problem)
+        raise
 
 
 def warm_up() -> None:
@@ -54,11 +75,9 @@ def warm_up() -> None:
 
     Nothing is stored: the request goes to a separate skill without a store, never to DynamoDB.
     """
-    from skill.builder import build_skill
     from skill.envelope import Session, launch_request
-    from skill.invoke import invoke
 
-    invoke(build_skill(SkillConfig()), launch_request(Session()))
+    respond(build_skill(SkillConfig()), launch_request(Session()))
 
 
 try:  # Lambda SnapStart's runtime hooks (the library ships in Lambda's Python runtimes only)

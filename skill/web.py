@@ -14,19 +14,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
-from ask_sdk_core.exceptions import SerializationException
 from flask import Flask, Response, abort, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from skill import __version__
 from skill.builder import SkillConfig, build_skill
 from skill.cert_fetch import HttpsChainFetcher
-from skill.inbound import EMPTY_RESPONSE, BadEnvelope, Disposition, InboundRequest, check_envelope, parse_body
-from skill.invoke import invoke
+from skill.inbound import BadEnvelope, InboundRequest, check_envelope
+from skill.invoke import respond
 from skill.request_log import log_requests, note_problem, note_request
 from skill.serve import proxy_header
 from skill.stores import ResilientAdapter, StoreConfig, open_store
-from skill.web_json import OrjsonProvider
+from skill.web_json import OrjsonProvider, decode
 from skill.privacy_page import privacy_blueprint
 from skill.verify import (
     CERT_CHAIN_URL_HEADER,
@@ -45,6 +44,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_NESTING = 64
+"""Alexa envelopes nest about ten deep; far deeper is an attack on the recursion of whoever parses it."""
 MAX_BODY_BYTES = 128 * 1024
 """Alexa's requests are a few KiB; anything near this is not from Alexa."""
 BODY_READ_CHUNK_BYTES = 16 * 1024
@@ -171,12 +172,10 @@ def create_app(
                 failure = str(refused)
         if failure:
             return _refuse(400, VERIFICATION_FAILED, reason=f"verification: {failure}")
-        if inbound.disposition is Disposition.ACKNOWLEDGE:
-            return jsonify(EMPTY_RESPONSE)
         try:
-            answer = invoke(skill, envelope)
-        except SerializationException:
-            return _refuse(400, "request: does not match the Alexa request format")
+            answer = respond(skill, envelope, inbound)  # the Lambda entry's path too
+        except BadEnvelope as problem:
+            return _refuse(400, str(problem))
         return jsonify(answer)
 
     app.register_blueprint(privacy_blueprint())
@@ -198,6 +197,34 @@ def _check_provenance(inbound: InboundRequest, config: WebConfig, verifier: Opti
     except VerificationFailed as failure:
         return str(failure)
     return None
+
+
+def parse_body(body: bytes) -> Any:
+    """The JSON in ``body``, or BadEnvelope naming why not."""
+    if not body.strip():
+        raise BadEnvelope("body", "empty; expected an Alexa request envelope (JSON)")
+    try:
+        document = decode(body)
+    except ValueError:
+        raise BadEnvelope("body", "not JSON") from None
+    could_nest_too_deep = body.count(b"{") + body.count(b"[") > MAX_NESTING  # cheap: most bodies can't
+    if could_nest_too_deep and _nesting(document) > MAX_NESTING:
+        raise BadEnvelope("body", f"nested deeper than {MAX_NESTING} levels")
+    return document
+
+
+def _nesting(document: Any) -> int:
+    deepest = 0
+    stack = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, depth)
+            if depth > MAX_NESTING:
+                return depth
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _read_body(limit: int) -> bytes:

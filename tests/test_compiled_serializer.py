@@ -271,3 +271,18 @@ def test_the_compiled_serializer_can_be_switched_off_and_the_skill_answers_the_s
 def test_unsupported_is_what_the_readers_raise_for_a_value_of_another_json_type():
     with pytest.raises(Unsupported):
         CompiledSerializer().read({"version": 1}, RequestEnvelope)
+
+
+def test_a_bug_in_a_reader_surfaces_instead_of_falling_back_to_the_sdk(monkeypatch):
+    """Only Unsupported (the readers declining) goes to DefaultSerializer; anything else is a bug, and is loud."""
+    serializer = CompiledSerializer()
+
+    def broken_reader(value: Any) -> Any:
+        raise KeyError("a bug in a reader")
+
+    monkeypatch.setattr(serializer, "_reader", lambda type_name, discriminate=True: broken_reader)
+    with pytest.raises(KeyError, match="a bug in a reader"):
+        serializer.deserialize_document(FIXTURES["launch/voice"], RequestEnvelope)
+    with pytest.raises(KeyError, match="a bug in a reader"):
+        serializer.deserialize(json.dumps(FIXTURES["launch/voice"]), RequestEnvelope)
+    assert serializer.fallbacks == 0

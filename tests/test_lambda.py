@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request
+from skill.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request, skill_event_request
 from skill.stores import StoreConfig, StoreConfigError, open_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,6 +28,7 @@ def test_the_lambda_entry_imports_neither_flask_nor_verification():
     loaded = json.loads(result.stdout)
     assert "skill.lambda_function" in loaded
     assert [name for name in loaded if name.split(".")[0] in NOT_ON_LAMBDA or name in NOT_ON_LAMBDA] == []
+    assert "orjson" not in loaded  # the web service's JSON: `build-lambda` leaves it out of the bundle
 
 
 @pytest.fixture
@@ -38,7 +39,8 @@ def lambda_function(monkeypatch):
             monkeypatch.delenv("CRAMP_COACH_SKILL_ID", raising=False)
         else:
             monkeypatch.setenv("CRAMP_COACH_SKILL_ID", skill_id)
-        monkeypatch.delenv("CRAMP_COACH_DYNAMODB_TABLE", raising=False)
+        for name in ("CRAMP_COACH_DYNAMODB_TABLE", "CRAMP_COACH_FAST_SERIALIZER"):
+            monkeypatch.delenv(name, raising=False)
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
         import skill.lambda_function
@@ -58,6 +60,14 @@ def test_the_lambda_refuses_another_skills_request_when_its_skill_id_is_set(lamb
     with pytest.raises(Exception, match="Skill ID Verification failed"):
         handler(launch_request(Session()), None)
     assert lambda_function(skill_id=LOCAL_SKILL_ID).handler(launch_request(Session()), None)["response"]
+
+
+def test_the_lambda_refuses_another_skills_notification_too(lambda_function):
+    """Notifications get the table's empty response without reaching ask-sdk: the skill id is checked anyway."""
+    notification = skill_event_request(Session(), "AlexaSkillEvent.SkillEnabled")
+    with pytest.raises(Exception, match="Skill ID Verification failed"):
+        lambda_function(skill_id="amzn1.ask.skill.mine").handler(notification, None)
+    assert lambda_function(skill_id=LOCAL_SKILL_ID).handler(notification, None) == {"version": "1.0", "response": {}}
 
 
 def test_with_a_dynamodb_table_her_stretch_survives_a_new_lambda_container(lambda_function, dynalite):
@@ -80,3 +90,15 @@ def test_with_a_dynamodb_table_her_stretch_survives_a_new_lambda_container(lambd
 def test_a_dynamodb_table_without_a_salt_fails_the_cold_start_loudly(lambda_function):
     with pytest.raises(StoreConfigError, match="salt is required"):
         lambda_function(CRAMP_COACH_DYNAMODB_TABLE="cramp-coach")
+
+
+def test_the_lambda_reads_and_writes_with_the_compiled_serializer_unless_switched_off(lambda_function):
+    from ask_sdk_core.serialize import DefaultSerializer
+
+    from skill.compiled_serializer import CompiledSerializer
+
+    assert isinstance(lambda_function()._skill.serializer, CompiledSerializer)  # as the web service does
+    switched_off = lambda_function(CRAMP_COACH_FAST_SERIALIZER="0")
+    assert type(switched_off._skill.serializer) is DefaultSerializer
+    assert "calcium" in switched_off.handler(intent_request(Session(), "FoodAndDrinkIntent"), None)["response"][
+        "outputSpeech"]["ssml"]

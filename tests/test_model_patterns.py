@@ -113,10 +113,13 @@ def test_amazons_limits_are_enforced():
                             for i in range(model_rules.MAX_INTENTS)]
     language["intents"][0]["samples"] = ["b", "a", "open the stretch", "talk to me"]
     language["types"][0]["values"][0]["name"]["synonyms"].append("x" * 141)
+    letters = ("".join(chr(97 + (i // 26 ** k) % 26) for k in range(4)) for i in range(model_rules.MAX_CUSTOM_SLOT_VALUES))
+    language["types"].append({"name": "Crowded", "values": [{"id": word, "name": {"value": word}} for word in letters]})
     problems = "\n".join(model_rules.model_problems(model, BUILT_INS, name="en-US.json"))
     assert f"Amazon allows at most {model_rules.MAX_INTENTS}" in problems
     assert "intents.AMAZON.CancelIntent.samples: not sorted and deduplicated" in problems
     assert "is over 140 characters" in problems
+    assert f"values and synonyms in all; Amazon allows {model_rules.MAX_CUSTOM_SLOT_VALUES}" in problems
     assert "'open the stretch' starts with the launch phrase 'open'" in problems
     assert "'talk to me' starts with the launch phrase 'talk to'" in problems
 

@@ -136,9 +136,9 @@ BAD_INPUT = {
     "session-ended reason a number": (with_value("request.reason", 1, lambda: session_ended_request(Session())),
                                       "request.reason: must be a string"),
     "an unknown request type": (of_type("PizzaRequest"), "request.type: 'PizzaRequest' is not supported by this skill"),
-    "CanFulfillIntentRequest": (of_type("CanFulfillIntentRequest"), "request.type: 'CanFulfillIntentRequest' is not supported"),
     "an APL user event": (of_type("Alexa.Presentation.APL.UserEvent"), "is not supported by this skill"),
     "a Connections.Response": (without("session", lambda: connections_response(Session())), "session: missing"),
+    "a Gadgets event": (of_type("GameEngine.InputHandlerEvent"), "is not supported by this skill"),
     "a very long request type": (of_type("X" * 500), "request.type: '" + "X" * 60 + "…' is not supported"),
 }
 
