@@ -479,3 +479,10 @@ def test_the_practice_api_refuses_what_amazon_would(break_it, problem):
         answer = requests.post(url, json=good, headers=headers, verify=practice.ca_file, timeout=5)
         assert answer.status_code in (400, 401)
         assert len(practice.problems) == 1 and problem in practice.problems[0]
+
+
+def test_a_permission_answer_to_a_question_the_skill_never_asked_gets_the_safety_net(she, content):
+    listener = she(granted=False)
+    listener._turn(connections_response(listener.session, "ACCEPTED", token=""))
+    assert any(net in listener.hears for net in content.safety["safety_net"].variants)
+    assert listener.reminders == []

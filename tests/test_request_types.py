@@ -33,8 +33,8 @@ EXPECTED = {
     "intent_request_echo_show": SPEAKS_SAFELY,
     "session_ended_error": SILENT,
     "skill_disabled_event": SILENT,
-    "session_resumed_request": SPEAKS_SAFELY,  # until the reminders' handler claims it: the apology, with the safety net
-    "connections_response": SPEAKS_SAFELY,  # likewise
+    "session_resumed_request": SPEAKS_SAFELY,  # no token of the skill's: not its question, so the apology with the safety net
+    "connections_response": SPEAKS_SAFELY,  # likewise (with its token: the reminder's answer, tests/test_reminders.py)
     "can_fulfill_intent_request": CANNOT_FULFILL,
     "system_exception_encountered": EMPTY,
     "apl_runtime_error": EMPTY,

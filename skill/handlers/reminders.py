@@ -206,10 +206,13 @@ class PermissionAnswerHandler(ReminderHandler):
     def answered(self, handler_input: HandlerInput) -> Reply:
         code, status, token = _outcome(handler_input.request_envelope.request)
         bedtime = read_slot(token[len(TOKEN_PREFIX):]) if token.startswith(TOKEN_PREFIX) else None
+        if bedtime is None:  # not an answer to a question this skill asked: sorry, with the safety net
+            log.warning("a permission answer without the skill's token (status %s, %s)", code, status)
+            return self.not_understood(handler_input)
         if code != "200":
             log.info("voice permission request not available here (status %s): sending the consent card", code)
             return self.consent_card(handler_input, "permission_card")
-        if status == ACCEPTED and bedtime is not None:
+        if status == ACCEPTED:
             return self.set_or_offer_change(handler_input, bedtime)
         return self.close(handler_input, "denied" if status == DENIED else "not_answered")
 
