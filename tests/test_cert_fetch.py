@@ -52,7 +52,7 @@ def test_a_server_that_is_not_trusted_is_refused(bucket):
 
 
 def test_beyond_the_concurrent_limit_a_fetch_is_refused_at_once(bucket):
-    fetcher = fetcher_for(bucket, max_concurrent=2, deadline=3.0)  # long enough to be sure both are still in flight
+    fetcher = fetcher_for(bucket, max_concurrent=2, deadline=6.0)  # past the 5 s wait below: both surely still in flight
     slow = [threading.Thread(target=lambda n=n: pytest.raises(TimeoutError, fetcher, f"https://s3.amazonaws.com/echo.api/s{n}.pem"))
             for n in range(2)]
     for thread in slow:
