@@ -67,11 +67,12 @@ ACTIONS = {
     "close": None,
     "forget": None,
     "change_reminder": None,
+    "cancel_reminder": None,
 }
 """What Yes or No can do after an offer (the skill's closed set; see content/prompts.yaml), with
 the argument each takes: answer a topic, start the stretch, resume it, the topic's next answer,
 say the last thing again, keep listening, end kindly, forget her record, move her bedtime reminder
-to the time she just asked for."""
+to the time she just asked for, cancel it."""
 
 CONTROLS = (
     "yes", "no", "next", "previous", "repeat", "start_over", "pause", "resume", "stop", "home",

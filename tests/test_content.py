@@ -193,7 +193,7 @@ def test_an_offer_without_an_action_for_no_is_named(editable_content):
     edit(editable_content, "prompts.yaml", lambda d: offer(d, "walkthrough").pop(answer_key(offer(d, "walkthrough"), "no")))
     assert problem(editable_content) == (
         "content/prompts.yaml: offers.walkthrough.no: is missing: say what it does, one of "
-        "answer, start, resume, more, repeat, listen, close, forget, change_reminder"
+        "answer, start, resume, more, repeat, listen, close, forget, change_reminder, cancel_reminder"
     )
 
 

@@ -281,9 +281,19 @@ def test_change_ask_when_and_cancel(she, words):
     listener.says("BedtimeReminderWhenIntent")
     assert listener.hears == line(words, "when", time="10:15 PM")
     listener.says("CancelBedtimeReminderIntent")
+    assert listener.hears.startswith(line(words, "when", time="10:15 PM")) and listener.session_open
+    assert len(listener.reminders) == 1  # asked first: nothing is deleted on one misheard phrase
+    listener.says("AMAZON.YesIntent")
     assert listener.hears == line(words, "cancelled") and listener.reminders == []
     listener.says("CancelBedtimeReminderIntent")
     assert listener.hears == line(words, "none_set")
+
+
+def test_no_to_cancelling_keeps_her_reminder(she, words, content):
+    listener = she().says("SetBedtimeReminderIntent", time="21:00")
+    listener.says("CancelBedtimeReminderIntent").says("AMAZON.NoIntent")
+    assert listener.hears in content.prompts["goodbye"].variants and not listener.session_open
+    assert len(listener.reminders) == 1
 
 
 @pytest.mark.parametrize("status, code, said", [

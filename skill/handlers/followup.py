@@ -51,6 +51,10 @@ class FollowUpHandler(WalkthroughHandler):
             from skill.handlers.reminders import ReminderHandler  # the bedtime reminder's own module
 
             return ReminderHandler(self.parts).change_to_asked_time(handler_input)
+        if action.kind == "cancel_reminder":
+            from skill.handlers.reminders import ReminderHandler
+
+            return ReminderHandler(self.parts).cancel_now(handler_input)
         raise ValueError(f"unknown action {action.kind!r}")  # the loader allows only content.ACTIONS
 
     def _forget(self, handler_input: HandlerInput) -> Reply:

@@ -40,6 +40,8 @@ SET_CONTROL = "set_reminder"
 CHANGE_OFFER = "change_reminder"
 """The offer after "you already have one at 9 PM, not 10 PM" (content/prompts.yaml: offers); its yes is the
 change_reminder action, which changes it to the time she asked for."""
+CANCEL_OFFER = "cancel_reminder"
+"""The offer after "cancel my bedtime reminder": a misheard phrase must not delete what she set."""
 ASK_FOR = "AskFor"
 TOKEN_PREFIX = "bedtime-reminder@"
 """Token of the permission request: the time she chose travels with it and comes back in the response."""
@@ -145,6 +147,14 @@ class ReminderHandler(SkillHandler):
             return self.elicit_time(handler_input, self.voice.content.controls[SET_CONTROL][0])
         return self.set_or_offer_change(handler_input, asked, change=True)
 
+    def cancel_now(self, handler_input: HandlerInput) -> Reply:
+        """Yes to "cancel it?": her reminder, read again from the API, is deleted."""
+        def cancel(reminders: BedtimeReminders, existing: BedtimeReminder) -> Reply:
+            reminders.cancel(existing)
+            return self.close(handler_input, "cancelled")
+
+        return self.with_existing(handler_input, cancel)
+
 
 class SetReminderHandler(ReminderHandler):
     """"Remind me to stretch before bed", "set a bedtime reminder for 9:30": asks before changing one she has."""
@@ -181,14 +191,11 @@ class ReminderWhenHandler(ReminderHandler):
 
 
 class CancelReminderHandler(ReminderHandler):
-    """"Cancel my bedtime reminder"."""
+    """"Cancel my bedtime reminder": says which one, and cancels it when she says yes."""
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        def cancel(reminders: BedtimeReminders, existing: BedtimeReminder) -> Reply:
-            reminders.cancel(existing)
-            return self.close(handler_input, "cancelled")
-
-        return self.send(handler_input, self.with_existing(handler_input, cancel))
+        return self.send(handler_input, self.with_existing(handler_input, lambda reminders, existing: self.voice.ask(
+            self.line("when", time=existing.bedtime.spoken()), CANCEL_OFFER)))
 
 
 class PermissionAnswerHandler(ReminderHandler):
