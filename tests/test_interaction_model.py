@@ -16,10 +16,10 @@ from collections import defaultdict
 import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 
-from skill.resources import data_dir, interaction_model_path
+from skill.runtime.resources import data_dir, interaction_model_path
 
-# Amazon's rules, written once in skill.model_rules (also used by `cramp-coach check`).
-from skill.model_rules import (  # noqa: E402
+# Amazon's rules, written once in skill.tools.model_rules (also used by `cramp-coach check`).
+from skill.tools.model_rules import (  # noqa: E402
     BUILT_INS_WE_USE,
     CUSTOM_INTENTS,
     FORBIDDEN_IN_INVOCATION,
