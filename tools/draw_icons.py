@@ -14,7 +14,7 @@ import struct
 import zlib
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "skill" / "publish_assets"
+OUT = Path(__file__).resolve().parents[1] / "skill" / "tools" / "publish_assets"
 SIZES = (108, 512)
 SUPERSAMPLE = 3
 NIGHT_TOP, NIGHT_BOTTOM = (27, 38, 79), (58, 76, 140)
