@@ -24,7 +24,8 @@ from skill.tools.evaluation import (
     shipped_samples,
 )
 from skill.tools.model_rules import BUILT_INS_WE_USE, CUSTOM_INTENTS
-from skill.tools.nlu import FALLBACK_INTENT, LocalUnderstanding, normalise
+from skill.tools.nlu import FALLBACK_INTENT, LocalUnderstanding
+from skill.tools.vocabulary import normalise
 
 ANNOTATIONS = load_annotations("en-US")
 

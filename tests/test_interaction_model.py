@@ -22,17 +22,19 @@ from skill.runtime.resources import data_dir, interaction_model_path
 from skill.tools.model_rules import (  # noqa: E402
     BUILT_INS_WE_USE,
     CUSTOM_INTENTS,
-    FORBIDDEN_IN_INVOCATION,
     INVOCATION_NAME,
-    LAUNCH_PHRASES,
-    LAUNCH_WORDS_IN_INVOCATION,
     MAX_UTTERANCE_CHARS,
     MIN_SAMPLES_PER_CUSTOM_INTENT,
     REQUIRED_BUILT_INS,
     SLOT_REFERENCE,
     UTTERANCE_SHAPE,
-    WAKE_WORDS,
     keys_lost,
+)
+from skill.tools.vocabulary import (  # noqa: E402
+    FORBIDDEN_IN_INVOCATION,
+    LAUNCH_PHRASES,
+    LAUNCH_WORDS_IN_INVOCATION,
+    WAKE_WORDS,
 )
 
 # Phrases whose home among the built-ins the local tester relies on.

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skill.runtime.envelope import SlotFill
-from skill.tools.nlu import FALLBACK_INTENT, LocalUnderstanding, ModelError, normalise
+from skill.tools.nlu import FALLBACK_INTENT, LocalUnderstanding, ModelError
+from skill.tools.vocabulary import normalise
 from skill.runtime.resources import data_dir, interaction_model_path
 
 

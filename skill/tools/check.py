@@ -18,7 +18,8 @@ from skill.runtime import apl
 
 from skill.tools import models
 from skill.runtime.content import Content, ContentError, load_content
-from skill.tools.model_rules import model_problems, normalize, pattern_problems
+from skill.tools.model_rules import model_problems, pattern_problems
+from skill.tools.vocabulary import normalize
 from skill.runtime.reminder_words import load_reminder_words
 from skill.runtime.resources import data_dir
 from skill.runtime.screens import ScreenWords, answer_datasource, load_screen_words, step_datasource

@@ -24,7 +24,8 @@ from skill.runtime.envelope import (
     session_ended_request,
 )
 from skill.runtime.invoke import invoke
-from skill.tools.nlu import LocalUnderstanding, Understanding, normalise
+from skill.tools.nlu import LocalUnderstanding, Understanding
+from skill.tools.vocabulary import normalise
 from skill.runtime.speech import ssml_to_text
 
 if TYPE_CHECKING:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
 from skill.tools.model_rules import spoken_samples_by_intent
-from skill.tools.nlu import BUILTIN_PHRASES_FILE, FALLBACK_INTENT, FUNCTION_WORDS, LocalUnderstanding, normalise
+from skill.tools.nlu import BUILTIN_PHRASES_FILE, FALLBACK_INTENT, FUNCTION_WORDS, LocalUnderstanding
+from skill.tools.vocabulary import normalise
 from skill.runtime.resources import data_dir, interaction_model_path
 
 EVALUATION_FOLDER = "evaluation"

@@ -17,6 +17,14 @@ import re
 from collections import Counter, defaultdict
 from typing import Any, Collection, Iterable, Mapping, Optional
 
+from skill.tools.vocabulary import (
+    FORBIDDEN_IN_INVOCATION,
+    LAUNCH_PHRASES,
+    LAUNCH_WORDS_IN_INVOCATION,
+    WAKE_WORDS,
+    normalize,
+)
+
 # "Standard Built-in Intents": every custom skill must include these.
 REQUIRED_BUILT_INS = (
     "AMAZON.CancelIntent",
@@ -97,19 +105,6 @@ BUILT_IN_OPENINGS = {
 LOCAL_BUILT_IN_PHRASES = (5, 15)
 """How many phrases the local tester keeps for each built-in intent (fewest, most)."""
 
-# Words that make Alexa treat the start of a request as a launch or wake phrase
-# ("Understand How Users Invoke Custom Skills").
-WAKE_WORDS = ("alexa", "amazon", "echo", "computer", "ziggy")
-LAUNCH_PHRASES = (
-    "ask", "open", "launch", "start", "begin", "load", "run", "enable", "play",
-    "use", "talk to", "resume",
-)
-# "Choose the Invocation Name for a Custom Skill": words an invocation name may not contain.
-FORBIDDEN_IN_INVOCATION = ("alexa", "amazon", "echo", "skill", "app")
-LAUNCH_WORDS_IN_INVOCATION = (
-    "launch", "ask", "tell", "open", "start", "stop", "begin", "load", "play",
-    "enable", "run", "use", "resume",
-)
 
 # A sample is words of lowercase letters and apostrophes, abbreviations such as
 # "a.m." or "o.b.", and slot references such as "{bodyPart}", separated by single spaces.
@@ -118,11 +113,6 @@ UTTERANCE_SHAPE = re.compile(rf"^{_WORD}(?: {_WORD})*$")
 SLOT_REFERENCE = re.compile(r"\{([^{}]*)\}")
 INVOCATION_SHAPE = re.compile(r"[a-z]+(?: [a-z]+)+")
 _LAUNCH_OPENING = re.compile(rf"({'|'.join(re.escape(p) for p in LAUNCH_PHRASES)})(?: |$)")
-
-
-def normalize(text: str) -> str:
-    """Lowercase and collapse whitespace, the way Amazon compares utterances."""
-    return " ".join(text.lower().split())
 
 
 class _Model:

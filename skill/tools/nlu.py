@@ -23,7 +23,6 @@ import itertools
 import json
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any, Iterable, Literal, Mapping, Optional, Sequence
 from skill.tools import spoken_times
 from skill.runtime.envelope import DEFAULT_LOCALE, SlotFill
 from skill.runtime.resources import data_dir, interaction_model_path
+from skill.tools.vocabulary import ASK_WORDS, CONNECTING_WORDS, OPEN_CONNECTORS, OPEN_WORDS, normalise
 
 FALLBACK_INTENT = "AMAZON.FallbackIntent"
 TIME_SLOT_TYPE = "AMAZON.TIME"
@@ -59,10 +59,6 @@ FUNCTION_WORDS = frozenset("""
     where which who why will with would you your play tell show set put
 """.split())
 
-LAUNCH_VERBS = ("open", "start", "launch", "begin", "run", "load", "play", "use", "talk to")
-ONE_SHOT_VERBS = ("ask", "tell")
-ONE_SHOT_CONNECTORS = ("to", "about", "for", "if", "whether", "that")
-LAUNCH_CONNECTORS = ("and", "to")
 INTERJECTIONS = ("ugh", "um", "umm", "uhm", "uh", "er", "erm", "hmm", "oh", "ow", "ouch", "ah",
                  "argh", "hey", "so", "well", "okay so", "ok so", "oh my god", "oh god")
 POLITENESS = ("please", "thank you", "thanks")
@@ -73,8 +69,6 @@ Kind = Literal["launch", "intent", "session_ended"]
 Method = Literal["exact", "fuzzy", "fallback", "launch", "session_ended"]
 
 _PLACEHOLDER = re.compile(r"\{\s*([A-Za-z0-9_.]+)\s*\}")
-_NOT_WORD = re.compile(r"[^\w']+")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
 
 
 @dataclass(frozen=True)
@@ -92,16 +86,6 @@ class Understanding:
 
 class ModelError(ValueError):
     """The interaction model (or built-in phrase list) cannot be read as an ASK model."""
-
-
-def normalise(text: str) -> str:
-    """Lowercase words with apostrophes kept, no punctuation, no leading "alexa"."""
-    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
-    words = [word.strip("'") for word in _NOT_WORD.sub(" ", text.replace("_", " ")).split()]
-    words = [word for word in words if word]
-    while words and words[0] == "alexa":
-        words = words[1:]
-    return " ".join(words)
 
 
 def _key(phrase: str) -> str:
@@ -560,11 +544,11 @@ def _all_matches(finder: re.Pattern[str], text: str) -> Iterable[tuple[int, int]
 
 def _invocation_patterns(invocation_name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     name = _words_pattern(invocation_name)
-    verbs = "|".join(_words_pattern(verb) for verb in LAUNCH_VERBS)
+    verbs = "|".join(_words_pattern(verb) for verb in OPEN_WORDS)
     launch = re.compile(rf"(?:(?:{verbs}) )?(?:the )?{name}(?: skill)?")
-    ask = "|".join(ONE_SHOT_VERBS)
-    ask_connectors = "|".join(ONE_SHOT_CONNECTORS)
-    open_connectors = "|".join(LAUNCH_CONNECTORS)
+    ask = "|".join(ASK_WORDS)
+    ask_connectors = "|".join(CONNECTING_WORDS)
+    open_connectors = "|".join(OPEN_CONNECTORS)
     one_shot = re.compile(
         rf"(?:(?:{ask}) (?:the )?{name}(?: (?:{ask_connectors}))?"
         rf"|(?:{verbs}) (?:the )?{name} (?:{open_connectors}))(?: (?P<rest>.*))?"

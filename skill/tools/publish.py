@@ -17,7 +17,8 @@ from urllib.parse import urlparse
 
 from skill.tools import models
 from skill.runtime.content import ContentError, read_yaml_mapping
-from skill.tools.model_rules import INVOCATION_NAME, normalize, spoken_samples
+from skill.tools.model_rules import INVOCATION_NAME, spoken_samples
+from skill.tools.vocabulary import ASK_WORDS, CONNECTING_WORDS, OPEN_WORDS, WAKE_WORD, normalize
 from skill.runtime.resources import content_dir
 
 LISTING_FILE = "listing.yaml"
@@ -65,14 +66,9 @@ KEYWORD_MAX_CHARS = 150
 # "Policy Requirements": a health skill's description says it is no substitute for professional advice.
 DISCLAIMER = "not a substitute for professional medical advice"
 
-# "Crafting great example phrases that meet certification requirements" (Alexa blog) and
-# "Understand How Users Invoke Custom Skills": [wake word], [launch word] [invocation name]
-# [connecting word] [utterance]; the first phrase has the wake word and the invocation name,
-# and every utterance is one of the model's samples.
-WAKE_WORD = "Alexa"
-OPEN_WORDS = ("open", "start", "launch", "begin", "load", "run", "talk to", "play", "use")
-ASK_WORDS = ("ask", "tell")
-CONNECTING_WORDS = ("to", "about", "for", "if", "whether", "that")
+# "Crafting great example phrases that meet certification requirements" (Alexa blog): the first
+# phrase has the wake word and the invocation name, and every utterance is one of the model's
+# samples; the wake, launch and connecting words are skill.tools.vocabulary's.
 
 # "Skill Manifest Schema", privacyAndCompliance: no purchases, no personal information asked
 # for or kept beyond an anonymous id, not for children, no advertising, nothing export-controlled.
