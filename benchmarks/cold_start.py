@@ -20,11 +20,11 @@ from typing import Any
 
 from benchmarks import report, requests
 from benchmarks.signing import CERT_URL, make_signer
-from skill.envelope import LOCAL_SKILL_ID
+from skill.runtime.envelope import LOCAL_SKILL_ID
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET = 1.5
-NOT_ON_LAMBDA = ("flask", "werkzeug", "gunicorn", "skill.verify", "skill.web", "cryptography")
+NOT_ON_LAMBDA = ("flask", "werkzeug", "gunicorn", "skill.web.verify", "skill.web", "cryptography")
 
 _REPORT = """
 import json, sys
@@ -49,8 +49,8 @@ import time
 started = time.perf_counter()
 import json, sys
 from pathlib import Path
-from skill.web import WebConfig, create_app
-from skill.stores import StoreConfig
+from skill.web.app import WebConfig, create_app
+from skill.runtime.stores import StoreConfig
 request = json.loads(open(sys.argv[2]).read())
 app = create_app(WebConfig(skill_ids=(request["skill_id"],), ca_bundle=Path(request["ca_bundle"]),
                            test_cert_chain=Path(request["chain"]).read_bytes(),

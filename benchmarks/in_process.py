@@ -15,10 +15,10 @@ from typing import Any, Callable
 
 from benchmarks import report, requests
 from benchmarks.baselines.minimal_skill import build_minimal_skill, sdk_invoke
-from skill.builder import SkillConfig, build_skill
-from skill.envelope import Session
-from skill.invoke import invoke
-from skill.stores import StoreConfig, open_store
+from skill.runtime.builder import SkillConfig, build_skill
+from skill.runtime.envelope import Session
+from skill.runtime.invoke import invoke
+from skill.runtime.stores import StoreConfig, open_store
 
 P99_TARGET = 1.3
 WARM_UP_CALLS = 200

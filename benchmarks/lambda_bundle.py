@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import report, use_test_helpers
-from skill.envelope import LOCAL_SKILL_ID, Session, launch_request
-from skill.lambda_bundle import PROVIDED_BY_RUNTIME, build_lambda, interpreter_for, runtime_version
-from skill.stores import StoreConfig, open_store
+from skill.runtime.envelope import LOCAL_SKILL_ID, Session, launch_request
+from skill.tools.lambda_bundle import PROVIDED_BY_RUNTIME, build_lambda, interpreter_for, runtime_version
+from skill.runtime.stores import StoreConfig, open_store
 
 use_test_helpers()
 from local_dynamodb import Dynalite, aws_test_credentials  # noqa: E402

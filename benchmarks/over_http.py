@@ -23,7 +23,7 @@ from typing import Any, Optional
 
 from benchmarks import report, requests, use_test_helpers
 from benchmarks.signing import CERT_URL, TestSigner, make_signer
-from skill.envelope import LOCAL_SKILL_ID
+from skill.runtime.envelope import LOCAL_SKILL_ID
 
 use_test_helpers()
 from live_server import free_port, stop_process_group  # noqa: E402
@@ -133,7 +133,7 @@ class Server:
 
 def _servers(workdir: Path, signer: TestSigner) -> list[Server]:
     gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", "sync", "-b", "127.0.0.1:{port}"]
-    serve = [sys.executable, "-m", "skill.cli", "serve", "--port", "{port}", "--workers", str(WORKERS),
+    serve = [sys.executable, "-m", "skill.tools.cli", "serve", "--port", "{port}", "--workers", str(WORKERS),
              "--skill-id", LOCAL_SKILL_ID, "--ca-bundle", str(signer.ca_bundle), "--store", "sqlite",
              "--allow-test-cert-chain"]
     test_chain = {"CRAMP_COACH_TEST_CERT_CHAIN_FILE": str(signer.chain_file)}

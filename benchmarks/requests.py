@@ -1,13 +1,13 @@
-"""The requests every benchmark sends, built as Alexa sends them (skill.envelope), the same for every skill."""
+"""The requests every benchmark sends, built as Alexa sends them (skill.runtime.envelope), the same for every skill."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from skill.builder import SkillConfig, build_skill
-from skill.envelope import Session, SlotFill, intent_request, launch_request
-from skill.invoke import invoke
-from skill.stores import MemoryAdapter
+from skill.runtime.builder import SkillConfig, build_skill
+from skill.runtime.envelope import Session, SlotFill, intent_request, launch_request
+from skill.runtime.invoke import invoke
+from skill.runtime.stores import MemoryAdapter
 
 Envelope = dict[str, Any]
 WALKTHROUGH_MODE = {"mode": "walkthrough"}

@@ -10,9 +10,9 @@ import statistics
 from typing import Any
 
 from benchmarks import report, use_test_helpers
-from skill import speech
-from skill.content import load_content
-from skill.replies import Voice
+from skill.runtime import speech
+from skill.runtime.content import load_content
+from skill.runtime.replies import Voice
 
 use_test_helpers()
 from test_speech_length import ANSWER_SECONDS_BUDGET, STEP_SECONDS_BUDGET  # noqa: E402

@@ -14,11 +14,11 @@ import time
 from typing import Any
 
 from benchmarks import report
-from skill import models
-from skill.evaluation import load_annotations
-from skill.nlu import BUILTIN_PHRASES_FILE, LocalUnderstanding
-from skill.patterns import is_pattern
-from skill.resources import data_dir, interaction_model_path
+from skill.tools import models
+from skill.tools.evaluation import load_annotations
+from skill.tools.nlu import BUILTIN_PHRASES_FILE, LocalUnderstanding
+from skill.tools.patterns import is_pattern
+from skill.runtime.resources import data_dir, interaction_model_path
 
 LOAD_TARGET_SECONDS = 1.0
 

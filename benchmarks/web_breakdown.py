@@ -18,11 +18,11 @@ from werkzeug.test import EnvironBuilder
 
 from benchmarks import report, requests
 from benchmarks.signing import make_signer
-from skill.builder import SkillConfig
-from skill.envelope import LOCAL_SKILL_ID
-from skill.serve import LOG_FORMAT
-from skill.stores import StoreConfig
-from skill.web import WebConfig, create_app
+from skill.runtime.builder import SkillConfig
+from skill.runtime.envelope import LOCAL_SKILL_ID
+from skill.web.serve import LOG_FORMAT
+from skill.runtime.stores import StoreConfig
+from skill.web.app import WebConfig, create_app
 
 PASSES = 4
 """Times each subject goes through the request mix in a round."""

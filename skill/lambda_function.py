@@ -1,10 +1,10 @@
 """AWS Lambda entry point: handler string ``skill.lambda_function.handler``.
 
-The same skill the web service runs, on the same path (``skill.invoke.respond``): the same envelope
+The same skill the web service runs, on the same path (``skill.runtime.invoke.respond``): the same envelope
 checks, request-type table and serializer, so every request gets the web service's answer. A
 request the web service refuses with a 400 fails the invocation here with the same words
 (BadEnvelope: ``request.timestamp: missing``). Lambda needs no signature checks (the Alexa Skills
-Kit trigger, bound to the skill id, does that), so neither Flask nor ``skill.verify`` is imported:
+Kit trigger, bound to the skill id, does that), so neither Flask nor ``skill.web.verify`` is imported:
 a cold start loads only ask-sdk, the handlers and the content (and boto3 when DynamoDB is used).
 The environment variables below are the Lambda's configuration, read here and nowhere deeper.
 """
@@ -17,10 +17,10 @@ from typing import Any, Mapping, Optional
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
-from skill.builder import SkillConfig, build_skill
-from skill.inbound import BadEnvelope
-from skill.invoke import respond
-from skill.stores import StoreConfig, open_store
+from skill.runtime.builder import SkillConfig, build_skill
+from skill.runtime.inbound import BadEnvelope
+from skill.runtime.invoke import respond
+from skill.runtime.stores import StoreConfig, open_store
 
 SKILL_ID_VARIABLE = "CRAMP_COACH_SKILL_ID"
 """When set, ask-sdk refuses requests for any other skill."""
@@ -75,7 +75,7 @@ def warm_up() -> None:
 
     Nothing is stored: the request goes to a separate skill without a store, never to DynamoDB.
     """
-    from skill.envelope import Session, launch_request
+    from skill.runtime.envelope import Session, launch_request
 
     respond(build_skill(SkillConfig()), launch_request(Session()))
 

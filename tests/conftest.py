@@ -9,10 +9,10 @@ from typing import Any, Optional
 
 import pytest
 
-from skill import speech
-from skill.builder import SkillConfig, build_skill
-from skill.content import Content, load_content
-from skill.envelope import (
+from skill.runtime import speech
+from skill.runtime.builder import SkillConfig, build_skill
+from skill.runtime.content import Content, load_content
+from skill.runtime.envelope import (
     Session,
     SlotFill,
     intent_request,
@@ -20,8 +20,8 @@ from skill.envelope import (
     session_ended_request,
     skill_event_request,
 )
-from skill.invoke import invoke
-from skill.resources import interaction_model_path
+from skill.runtime.invoke import invoke
+from skill.runtime.resources import interaction_model_path
 
 from ssml_rules import ssml_problems
 

@@ -48,7 +48,7 @@ class LiveServer:
         self.log_path = workdir / f"serve-{self.port}.log"
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "skill.cli", "serve", "--port", str(self.port), *args],
+            [sys.executable, "-m", "skill.tools.cli", "serve", "--port", str(self.port), *args],
             stdout=self._log, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True,
             env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
         )

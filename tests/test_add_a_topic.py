@@ -124,7 +124,7 @@ def project_with_a_new_topic(tmp_path: Path) -> Path:
         shutil.copytree(PROJECT_ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
     for name, key, snippet in RECIPE:
         add_under(root / name, key, snippet)
-    regenerated = run(root, "skill.models")
+    regenerated = run(root, "skill.tools.models")
     assert regenerated.returncode == 0, regenerated.stderr
     return root
 
@@ -133,10 +133,10 @@ def test_a_new_topic_is_asked_answered_with_its_doctor_line_and_its_offer_follow
     root = project_with_a_new_topic
     assert python_files(root) == python_files(PROJECT_ROOT)
 
-    checked = run(root, "skill.cli", "check")
+    checked = run(root, "skill.tools.cli", "check")
     assert checked.returncode == 0, checked.stderr
 
-    chat = run(root, "skill.cli", "chat", "--no-launch", stdin="my feet are swollen\nyes\nno\n")
+    chat = run(root, "skill.tools.cli", "chat", "--no-launch", stdin="my feet are swollen\nyes\nno\n")
     assert chat.returncode == 0, chat.stderr
     answer, after_yes, after_no = re.findall(r"^alexa> (.*)$", chat.stdout, flags=re.M)[:3]
     assert answer.startswith("Go easy on salty food, and rest with your feet raised a little.")
@@ -150,4 +150,4 @@ def test_the_readme_shows_this_recipe():
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     for name, key, snippet in RECIPE[:3]:
         assert snippet in readme, f"README's 'Add a topic' lacks the {name} snippet"
-    assert "  SwellingTipsIntent:\n    samples:\n" in readme and "python -m skill.models" in readme
+    assert "  SwellingTipsIntent:\n    samples:\n" in readme and "python -m skill.tools.models" in readme

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from skill.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request
-from skill.lambda_bundle import LAMBDA_RUNTIME, PROVIDED_BY_RUNTIME, interpreter_for, runtime_version
-from skill.stores import StoreConfig, open_store
+from skill.runtime.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request
+from skill.tools.lambda_bundle import LAMBDA_RUNTIME, PROVIDED_BY_RUNTIME, interpreter_for, runtime_version
+from skill.runtime.stores import StoreConfig, open_store
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = Path(__file__).resolve().parent / "requests"
@@ -51,7 +51,7 @@ def project(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("ask") / "cramp-coach"
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
     env.pop("CRAMP_COACH_USER_SALT", None)
-    result = subprocess.run([sys.executable, "-m", "skill.cli", "package", "--out", str(out)],
+    result = subprocess.run([sys.executable, "-m", "skill.tools.cli", "package", "--out", str(out)],
                             capture_output=True, text=True, timeout=300, env=env, cwd=out.parent)
     assert result.returncode == 0, result.stderr
     return out
@@ -111,7 +111,7 @@ def test_packaging_again_keeps_the_salt_so_every_listener_keeps_her_memory(proje
     copy = tmp_path / "again"
     copy.mkdir()
     shutil.copy(project / "ask-resources.json", copy)
-    from skill import ask_project
+    from skill.tools import ask_project
 
     salt = resources["profiles"]["default"]["skillInfrastructure"]["userConfig"]["cfn"]["parameters"]["UserSalt"]
     assert len(salt) >= 32
@@ -164,7 +164,7 @@ def test_the_table_is_on_demand_with_the_key_amazons_adapter_uses(stack, monkeyp
 
 
 def test_package_refuses_a_salt_the_stack_would_refuse(stack):
-    from skill.publish import USER_SALT_MIN_CHARS
+    from skill.tools.publish import USER_SALT_MIN_CHARS
 
     assert stack["Parameters"]["UserSalt"]["MinLength"] == USER_SALT_MIN_CHARS
     assert stack["Parameters"]["UserSalt"]["NoEcho"] is True
@@ -271,7 +271,7 @@ def test_on_lambda_her_memory_lives_in_dynamodb_and_disabling_the_skill_deletes_
     # A container restored from a SnapStart snapshot: the before-snapshot hook ran, then her request.
     started = run_bundle(runtime_python, paths, [intent_request(session, "StartWalkthroughIntent")],
                          TAKE_SNAPSHOT="1", **environment)
-    assert started["hooks"] == 1 and "skill.envelope" in started["modules"]  # the warm-up launch ran
+    assert started["hooks"] == 1 and "skill.runtime.envelope" in started["modules"]  # the warm-up launch ran
     assert len(table_items.scan()["Items"]) == 1  # her record only: the warm-up wrote nothing
     session.absorb(started["answers"][0])
     stepped = run_bundle(runtime_python, paths, [intent_request(session, "AMAZON.NextIntent")], **environment)
@@ -356,7 +356,7 @@ def test_ask_deploy_accepts_the_project_and_goes_as_far_as_amazons_api(project, 
 
 
 def test_build_lambda_never_empties_a_folder_it_did_not_make(tmp_path):
-    from skill.lambda_bundle import BundleError, build_lambda
+    from skill.tools.lambda_bundle import BundleError, build_lambda
 
     (tmp_path / "notes.txt").write_text("hers")
     with pytest.raises(BundleError, match="not empty and was not made by build-lambda"):
@@ -367,7 +367,7 @@ def test_build_lambda_never_empties_a_folder_it_did_not_make(tmp_path):
 def test_the_bundle_pins_what_the_tests_ran_with_and_leaves_the_web_service_and_boto3_out():
     import importlib.metadata
 
-    from skill.lambda_bundle import pinned_closure
+    from skill.tools.lambda_bundle import pinned_closure
 
     pins = dict(line.split("==") for line in pinned_closure())
     assert pins["ask-sdk-core"] == importlib.metadata.version("ask-sdk-core")

@@ -13,9 +13,9 @@ from typing import Optional
 import pytest
 from click.testing import CliRunner
 
-from skill import serve as serve_module
-from skill.cli import main
-from skill.envelope import LOCAL_SKILL_ID, Session, launch_request
+from skill.web import serve as serve_module
+from skill.tools.cli import main
+from skill.runtime.envelope import LOCAL_SKILL_ID, Session, launch_request
 
 from alexa_signing import CERT_URL, Authority, body_of
 from live_server import LiveServer

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from skill.cert_fetch import FETCH_DEADLINE_SECONDS, MAX_CHAIN_BYTES, FetchRefused, HttpsChainFetcher
+from skill.web.cert_fetch import FETCH_DEADLINE_SECONDS, MAX_CHAIN_BYTES, FetchRefused, HttpsChainFetcher
 
 from cert_server import SlowCertServer
 

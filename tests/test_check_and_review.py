@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from skill.check import run_checks
-from skill.review import build_review
+from skill.tools.check import run_checks
+from skill.tools.review import build_review
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_FOLDERS = ("skill", "content", "interaction_models", "apl")
@@ -25,7 +25,7 @@ DATA_FOLDERS = ("skill", "content", "interaction_models", "apl")
 def run_cli(root: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(root)
-    return subprocess.run([sys.executable, "-m", "skill.cli", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "skill.tools.cli", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=120)
 
 

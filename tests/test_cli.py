@@ -24,7 +24,7 @@ def cramp_coach(tmp_path: Path):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
         return subprocess.run(
-            [sys.executable, "-m", "skill.cli", *args],
+            [sys.executable, "-m", "skill.tools.cli", *args],
             cwd=tmp_path, env=env, input=stdin if stdin is not None else "",
             capture_output=True, text=True, timeout=120,
         )

@@ -27,9 +27,9 @@ from ask_sdk_model import Request, RequestEnvelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skill.builder import SkillConfig, build_skill
-from skill.compiled_serializer import CompiledSerializer, Unsupported
-from skill.envelope import (
+from skill.runtime.builder import SkillConfig, build_skill
+from skill.runtime.compiled_serializer import CompiledSerializer, Unsupported
+from skill.runtime.envelope import (
     Session,
     SlotFill,
     intent_request,
@@ -37,7 +37,7 @@ from skill.envelope import (
     session_ended_request,
     skill_event_request,
 )
-from skill.invoke import invoke
+from skill.runtime.invoke import invoke
 
 from json_shapes import containers
 
@@ -161,7 +161,7 @@ def test_what_the_readers_are_not_sure_of_goes_to_the_sdk_whose_answer_or_error_
 
 def test_a_timestamp_gets_the_tzinfo_dateutil_gives_on_this_machine_in_any_time_zone():
     script = (
-        "import json, sys; from skill.compiled_serializer import CompiledSerializer; "
+        "import json, sys; from skill.runtime.compiled_serializer import CompiledSerializer; "
         "from ask_sdk_core.serialize import DefaultSerializer; from ask_sdk_model import RequestEnvelope; "
         "body = open(sys.argv[1]).read(); "
         "a = CompiledSerializer().read(json.loads(body), RequestEnvelope).request.timestamp; "

@@ -11,12 +11,12 @@ from typing import Any, Optional
 import pytest
 from click.testing import CliRunner
 
-from skill import serve as serve_module
-from skill.cli import main
-from skill.console import MAX_TEXT_CHARACTERS
-from skill.console_turns import ConsoleConversations, SpokenPart, spoken_parts
-from skill.envelope import Session, launch_request
-from skill.web import VERIFICATION_FAILED, WebConfig, create_app
+from skill.web import serve as serve_module
+from skill.tools.cli import main
+from skill.web.console import MAX_TEXT_CHARACTERS
+from skill.tools.console_turns import ConsoleConversations, SpokenPart, spoken_parts
+from skill.runtime.envelope import Session, launch_request
+from skill.web.app import VERIFICATION_FAILED, WebConfig, create_app
 
 
 @pytest.fixture
@@ -334,8 +334,8 @@ def test_the_console_keeps_try_outs_in_memory_unless_a_store_is_named(monkeypatc
     """Browser try-outs must not land in the SQLite file real listeners' memory lives in."""
     from click.testing import CliRunner
 
-    from skill import serve as serve_module
-    from skill.cli import main
+    from skill.web import serve as serve_module
+    from skill.tools.cli import main
 
     started = []
     monkeypatch.setattr(serve_module, "run_server", lambda settings: started.append(settings))

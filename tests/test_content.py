@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from skill import speech
-from skill.content import (
+from skill.runtime import speech
+from skill.runtime.content import (
     ANSWER_WORD_BUDGET,
     OFFER_WORD_BUDGET,
     SOURCES,
@@ -19,8 +19,8 @@ from skill.content import (
     hold_counts,
     load_content,
 )
-from skill.replies import Voice
-from skill.resources import content_dir
+from skill.runtime.replies import Voice
+from skill.runtime.resources import content_dir
 
 ARTICLE = (Path(__file__).resolve().parents[2] / "shared" / "source-article.txt")
 

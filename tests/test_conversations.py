@@ -281,7 +281,7 @@ def test_session_ended_gets_an_empty_response(she, reason):
 
 
 def test_an_error_inside_the_skill_becomes_a_short_apology(she, skill, content, monkeypatch):
-    from skill.replies import Voice
+    from skill.runtime.replies import Voice
 
     def broken(self, topic, index):
         raise RuntimeError("content exploded")

@@ -21,7 +21,7 @@ import trustme
 
 from alexa_signing import Authority, body_of
 from live_server import LiveServer, free_port, stop_process_group
-from skill.envelope import LOCAL_SKILL_ID, Session, intent_request
+from skill.runtime.envelope import LOCAL_SKILL_ID, Session, intent_request
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOY = REPO / "deploy"

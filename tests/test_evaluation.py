@@ -12,9 +12,9 @@ import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 from click.testing import CliRunner
 
-from skill import evaluation, models
-from skill.cli import main
-from skill.evaluation import (
+from skill.tools import evaluation, models
+from skill.tools.cli import main
+from skill.tools.evaluation import (
     PENDING_INTENTS,
     SAFETY_INTENTS,
     Annotation,
@@ -23,8 +23,9 @@ from skill.evaluation import (
     load_annotations,
     shipped_samples,
 )
-from skill.model_rules import BUILT_INS_WE_USE, CUSTOM_INTENTS
-from skill.nlu import FALLBACK_INTENT, LocalUnderstanding, normalise
+from skill.tools.model_rules import BUILT_INS_WE_USE, CUSTOM_INTENTS
+from skill.tools.nlu import FALLBACK_INTENT, LocalUnderstanding
+from skill.tools.vocabulary import normalise
 
 ANNOTATIONS = load_annotations("en-US")
 
@@ -60,7 +61,7 @@ def test_no_evaluation_utterance_is_also_a_sample():
     said = set().union(*shipped_samples("en-US").values())
     pending = models.load_pending()["intents"]
     said |= {s for intent in pending.values() for e in intent["samples"]
-             for s in __import__("skill.patterns", fromlist=["expand"]).expand(e, models.load_source().get("rules"))}
+             for s in __import__("skill.tools.patterns", fromlist=["expand"]).expand(e, models.load_source().get("rules"))}
     seen = sorted(a.utterance for a in ANNOTATIONS if normalise(a.utterance) in said)
     assert not seen, f"these evaluation utterances are samples, so not held out: {seen}"
 
@@ -134,7 +135,7 @@ def test_evaluate_names_a_locale_without_a_set():
 
 
 def test_package_writes_the_set_as_the_nlu_evaluation_tool_uploads_it(tmp_path):
-    from skill.publish import Hosting, package
+    from skill.tools.publish import Hosting, package
 
     written = package(tmp_path, Hosting(lambda_arn="arn:aws:lambda:us-east-1:123456789012:function:cramp-coach"))
     upload = tmp_path / "nlu-evaluation" / "en-US.json"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from skill.content import load_content
+from skill.runtime.content import load_content
 
 CONTENT = load_content()
 CASES = [(offer, answer) for offer in CONTENT.offers for answer in ("yes", "no")]
@@ -40,7 +40,7 @@ def test_her_answer_to_an_offer_does_what_the_content_says(she, content, offer, 
     elif action.kind == "forget":
         assert not heard.session_open and heard.says(content.prompts["forgotten"].variants[0])
     elif action.kind == "change_reminder":  # no time pending in this set-up: it asks for one
-        from skill.reminder_words import load_reminder_words
+        from skill.runtime.reminder_words import load_reminder_words
 
         assert heard.session_open and heard.says(load_reminder_words().lines["ask_time"].variants[0])
     elif action.kind == "cancel_reminder":  # no reminders permission in this set-up: there is none to cancel

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from skill.builder import SkillConfig, build_skill
-from skill.conversation import LocalConversation
-from skill.nlu import LocalUnderstanding
+from skill.runtime.builder import SkillConfig, build_skill
+from skill.tools.conversation import LocalConversation
+from skill.tools.nlu import LocalUnderstanding
 
 CONVERSATIONS = [
     ["open cramp coach", "yes", "no"],

@@ -16,23 +16,25 @@ from collections import defaultdict
 import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 
-from skill.resources import data_dir, interaction_model_path
+from skill.runtime.resources import data_dir, interaction_model_path
 
-# Amazon's rules, written once in skill.model_rules (also used by `cramp-coach check`).
-from skill.model_rules import (  # noqa: E402
+# Amazon's rules, written once in skill.tools.model_rules (also used by `cramp-coach check`).
+from skill.tools.model_rules import (  # noqa: E402
     BUILT_INS_WE_USE,
     CUSTOM_INTENTS,
-    FORBIDDEN_IN_INVOCATION,
     INVOCATION_NAME,
-    LAUNCH_PHRASES,
-    LAUNCH_WORDS_IN_INVOCATION,
     MAX_UTTERANCE_CHARS,
     MIN_SAMPLES_PER_CUSTOM_INTENT,
     REQUIRED_BUILT_INS,
     SLOT_REFERENCE,
     UTTERANCE_SHAPE,
-    WAKE_WORDS,
     keys_lost,
+)
+from skill.tools.vocabulary import (  # noqa: E402
+    FORBIDDEN_IN_INVOCATION,
+    LAUNCH_PHRASES,
+    LAUNCH_WORDS_IN_INVOCATION,
+    WAKE_WORDS,
 )
 
 # Phrases whose home among the built-ins the local tester relies on.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from live_server import LiveServer
-from skill.envelope import Session, intent_request
+from skill.runtime.envelope import Session, intent_request
 
 USER = "amzn1.ask.account.JSONLOGSECRETUSER"
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from skill.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request, skill_event_request
-from skill.stores import StoreConfig, StoreConfigError, open_store
+from skill.runtime.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request, skill_event_request
+from skill.runtime.stores import StoreConfig, StoreConfigError, open_store
 
 REPO = Path(__file__).resolve().parents[1]
-NOT_ON_LAMBDA = ("flask", "werkzeug", "gunicorn", "skill.verify", "skill.web", "skill.serve", "cryptography", "boto3",
-                 "hassil", "skill.patterns")  # patterns are expanded when models are generated, not here
+NOT_ON_LAMBDA = ("flask", "werkzeug", "gunicorn", "skill.web.verify", "skill.web", "skill.web.serve", "cryptography", "boto3",
+                 "hassil", "skill.tools.patterns")  # patterns are expanded when models are generated, not here
 
 
 def test_the_lambda_entry_imports_neither_flask_nor_verification():
@@ -95,7 +95,7 @@ def test_a_dynamodb_table_without_a_salt_fails_the_cold_start_loudly(lambda_func
 def test_the_lambda_reads_and_writes_with_the_compiled_serializer_unless_switched_off(lambda_function):
     from ask_sdk_core.serialize import DefaultSerializer
 
-    from skill.compiled_serializer import CompiledSerializer
+    from skill.runtime.compiled_serializer import CompiledSerializer
 
     assert isinstance(lambda_function()._skill.serializer, CompiledSerializer)  # as the web service does
     switched_off = lambda_function(CRAMP_COACH_FAST_SERIALIZER="0")

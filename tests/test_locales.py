@@ -8,13 +8,13 @@ import json
 
 import pytest
 
-from skill import model_rules, models
-from skill.patterns import expand
-from skill.builder import SkillConfig, build_skill
-from skill.envelope import Session, intent_request
-from skill.invoke import invoke
-from skill.nlu import LocalUnderstanding
-from skill.resources import data_dir
+from skill.tools import model_rules, models
+from skill.tools.patterns import expand
+from skill.runtime.builder import SkillConfig, build_skill
+from skill.runtime.envelope import Session, intent_request
+from skill.runtime.invoke import invoke
+from skill.tools.nlu import LocalUnderstanding
+from skill.runtime.resources import data_dir
 
 LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
 

@@ -12,9 +12,9 @@ import uuid
 import pytest
 
 from conftest import Conversation
-from skill.builder import SkillConfig, build_skill
-from skill.stores import StoreConfig, open_store
-from skill.stores.sqlite import SqliteAdapter
+from skill.runtime.builder import SkillConfig, build_skill
+from skill.runtime.stores import StoreConfig, open_store
+from skill.runtime.stores.sqlite import SqliteAdapter
 
 HOUR = 60 * 60
 ALLOWED_KEYS = {"schema", "intro_heard", "walkthrough"}
@@ -241,7 +241,7 @@ def she_request(she):
     from ask_sdk_core.serialize import DefaultSerializer
     from ask_sdk_model import RequestEnvelope
 
-    from skill.envelope import Session, launch_request
+    from skill.runtime.envelope import Session, launch_request
 
     envelope = launch_request(Session(user_id=she.session.user_id))
     return DefaultSerializer().deserialize(json.dumps(envelope), RequestEnvelope)
@@ -331,7 +331,7 @@ def test_a_locked_sqlite_store_is_answered_without_memory_logged_once_and_recove
     she.open()  # her record exists
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
-    caplog.set_level(logging.WARNING, logger="skill.stores")
+    caplog.set_level(logging.WARNING, logger="skill.runtime.stores")
     try:
         for _ in range(3):
             heard = she.later().ask("StartWalkthroughIntent")
@@ -361,7 +361,7 @@ def test_a_dynamodb_that_goes_down_is_answered_without_memory_and_her_record_sur
         she.open()
         she.ask("StartWalkthroughIntent")
         server.stop()
-        caplog.set_level(logging.WARNING, logger="skill.stores")
+        caplog.set_level(logging.WARNING, logger="skill.runtime.stores")
         while_down = she.later().open()
         assert while_down.text and "not medical advice" in while_down.text  # no memory, still kind
         she.ask("AMAZON.StopIntent")
@@ -424,7 +424,7 @@ def test_the_sqlite_schema_is_created_and_migrated_on_start(tmp_path):
 def test_stretch_progress_is_stored_with_every_field_and_read_back_the_same():
     from dataclasses import fields
 
-    from skill.state import WalkthroughProgress
+    from skill.runtime.state import WalkthroughProgress
 
     progress = WalkthroughProgress(step=3, paused=True, calm=True, updated_at=1_800_000_123)
     stored = progress.to_dict()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import skill.handlers
-from skill.handlers.builtins import UnknownIntentHandler
+import skill.runtime.handlers
+from skill.runtime.handlers.builtins import UnknownIntentHandler
 
 INTENT_NAME = re.compile(r"^(AMAZON\.)?[A-Z][A-Za-z]*Intent$")
 
@@ -22,7 +22,7 @@ def model_intents(model) -> list[str]:
 def named_in_handlers() -> set[str]:
     """Intent names written in the handler modules (string constants): none, they come from content."""
     names = set()
-    for path in Path(skill.handlers.__file__).parent.glob("*.py"):
+    for path in Path(skill.runtime.handlers.__file__).parent.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and INTENT_NAME.match(node.value):
                 names.add(node.value)
@@ -34,7 +34,7 @@ def handlers_for(skill_object, conversation, intent: str) -> list[str]:
     from ask_sdk_core.handler_input import HandlerInput
     from ask_sdk_core.attributes_manager import AttributesManager
     from ask_sdk_model import RequestEnvelope
-    from skill.envelope import intent_request
+    from skill.runtime.envelope import intent_request
     import json
 
     envelope = skill_object.serializer.deserialize(

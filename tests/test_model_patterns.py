@@ -10,10 +10,10 @@ import json
 
 import pytest
 
-from skill import model_rules, models
-from skill.check import run_checks
-from skill.patterns import PatternError, expand
-from skill.resources import data_dir
+from skill.tools import model_rules, models
+from skill.tools.check import run_checks
+from skill.tools.patterns import PatternError, expand
+from skill.runtime.resources import data_dir
 
 LOCALES = models.locales()
 SOURCE = models.load_source()
@@ -134,9 +134,9 @@ def test_cramp_coach_check_reports_a_clash_with_both_intents_and_the_pattern(tmp
     (folder / models.SOURCE_FILE).write_text(clashing, encoding="utf-8")
     (folder / "local-builtins.json").write_text(json.dumps(BUILT_INS), encoding="utf-8")
     real_data_dir = data_dir
-    monkeypatch.setattr("skill.models.data_dir", lambda name: folder if name == "interaction_models"
+    monkeypatch.setattr("skill.tools.models.data_dir", lambda name: folder if name == "interaction_models"
                         else real_data_dir(name))
-    monkeypatch.setattr("skill.check.data_dir", lambda name: folder if name == "interaction_models"
+    monkeypatch.setattr("skill.tools.check.data_dir", lambda name: folder if name == "interaction_models"
                         else real_data_dir(name))
     models.write_models(folder)
     report = run_checks()
@@ -179,7 +179,7 @@ def test_cramp_coach_check_reports_a_broken_pattern_once_without_a_traceback(tmp
     (folder / "source").mkdir(parents=True)
     (folder / models.SOURCE_FILE).write_text(broken, encoding="utf-8")
     real_data_dir = data_dir
-    monkeypatch.setattr("skill.models.data_dir", lambda name: folder if name == "interaction_models"
+    monkeypatch.setattr("skill.tools.models.data_dir", lambda name: folder if name == "interaction_models"
                         else real_data_dir(name))
     report = run_checks()
     pattern_lines = [p for p in report.problems if "'what do i do (about my back' cannot be parsed" in p]

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skill.envelope import SlotFill
-from skill.nlu import FALLBACK_INTENT, LocalUnderstanding, ModelError, normalise
-from skill.resources import data_dir, interaction_model_path
+from skill.runtime.envelope import SlotFill
+from skill.tools.nlu import FALLBACK_INTENT, LocalUnderstanding, ModelError
+from skill.tools.vocabulary import normalise
+from skill.runtime.resources import data_dir, interaction_model_path
 
 
 @pytest.fixture(scope="module")

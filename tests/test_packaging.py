@@ -30,7 +30,7 @@ def test_the_wheel_carries_the_content_and_the_interaction_model(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for expected in ("skill/content/topics.yaml", "skill/content/walkthrough.yaml",
                      "skill/interaction_models/en-US.json", "skill/interaction_models/local-builtins.json",
-                     "skill/builder.py", "skill/console_static/index.html", "skill/console_static/console.js"):
+                     "skill/runtime/builder.py", "skill/web/console_static/index.html", "skill/web/console_static/console.js"):
         assert expected in names
 
 
@@ -41,9 +41,9 @@ def test_an_installed_wheel_answers_from_another_directory(wheel, tmp_path):
     elsewhere = tmp_path / "somewhere-else"
     elsewhere.mkdir()
     script = (
-        "import json, skill, skill.resources as r;"
-        "from skill.builder import build_skill; from skill.envelope import Session, intent_request;"
-        "from skill.invoke import invoke;"
+        "import json, skill, skill.runtime.resources as r;"
+        "from skill.runtime.builder import build_skill; from skill.runtime.envelope import Session, intent_request;"
+        "from skill.runtime.invoke import invoke;"
         "out = invoke(build_skill(), intent_request(Session(), 'FoodAndDrinkIntent'));"
         "print(json.dumps({'package': skill.__file__, 'content': str(r.content_dir()),"
         " 'speech': out['response']['outputSpeech']['ssml']}))"
@@ -59,8 +59,8 @@ def test_an_installed_wheel_answers_from_another_directory(wheel, tmp_path):
 
 def test_the_wheel_carries_the_stack_the_icons_and_the_privacy_notice(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for expected in ("skill/publish_assets/skill-stack.yaml", "skill/publish_assets/icon-108.png",
-                     "skill/publish_assets/icon-512.png", "skill/content/privacy.md"):
+    for expected in ("skill/tools/publish_assets/skill-stack.yaml", "skill/tools/publish_assets/icon-108.png",
+                     "skill/tools/publish_assets/icon-512.png", "skill/content/privacy.md"):
         assert expected in names
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
 
@@ -69,7 +69,7 @@ def test_from_an_installed_wheel_the_lambda_bundle_gets_the_skill_with_its_conte
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
                    check=True)
-    script = ("import sys, pathlib; from skill.lambda_bundle import _copy_own_code;"
+    script = ("import sys, pathlib; from skill.tools.lambda_bundle import _copy_own_code;"
               "out = pathlib.Path(sys.argv[1]); out.mkdir(); _copy_own_code(out);"
               "print(sorted(p.name for p in (out / 'skill').iterdir()))")
     env = {**os.environ, "PYTHONPATH": str(target)}
@@ -78,7 +78,8 @@ def test_from_an_installed_wheel_the_lambda_bundle_gets_the_skill_with_its_conte
     copied = result.stdout
     for folder in ("'content'", "'apl'", "'lambda_function.py'"):
         assert folder in copied
-    assert "console_static" not in copied and "__pycache__" not in copied
+    assert "'runtime'" in copied and "'web'" not in copied and "'tools'" not in copied  # only what Lambda runs
+    assert "__pycache__" not in copied
     assert "interaction_models" not in copied  # Alexa sends intents; only people's tools read the models
 
 

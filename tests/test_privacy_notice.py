@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from skill.models import generate
-from skill.model_rules import spoken_samples
-from skill.privacy_page import render_notice
-from skill.resources import content_dir
-from skill.web import WebConfig, create_app
+from skill.tools.models import generate
+from skill.tools.model_rules import spoken_samples
+from skill.web.privacy_page import render_notice
+from skill.runtime.resources import content_dir
+from skill.web.app import WebConfig, create_app
 
 
 @pytest.fixture

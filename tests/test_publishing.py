@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 
-from skill import models, publish
-from skill.model_rules import INVOCATION_NAME, keys_lost, spoken_samples
+from skill.tools import models, publish
+from skill.tools.model_rules import INVOCATION_NAME, keys_lost, spoken_samples
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LAMBDA_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:cramp-coach"
@@ -26,7 +26,7 @@ def cramp_coach(tmp_path: Path):
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-        return subprocess.run([sys.executable, "-m", "skill.cli", *args], cwd=tmp_path, env=env,
+        return subprocess.run([sys.executable, "-m", "skill.tools.cli", *args], cwd=tmp_path, env=env,
                               capture_output=True, text=True, timeout=120)
     return run
 

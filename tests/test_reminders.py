@@ -1,5 +1,5 @@
 """A nightly bedtime reminder, set by voice: through real request envelopes, with the SDK's own service
-clients calling a local Reminders and Settings API over real HTTPS (skill.practice_api), which checks
+clients calling a local Reminders and Settings API over real HTTPS (skill.tools.practice_api), which checks
 every call against Amazon's documented request shape. On the web service and on AWS Lambda."""
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Any, Callable, Optional
 
 import pytest
 
-from skill import speech
-from skill.api_client import API_TIMEOUT_SECONDS
-from skill.bedtime import Bedtime, read_slot
-from skill.builder import SkillConfig, build_skill
-from skill.envelope import (
+from skill.runtime import speech
+from skill.runtime.api_client import API_TIMEOUT_SECONDS
+from skill.runtime.bedtime import Bedtime, read_slot
+from skill.runtime.builder import SkillConfig, build_skill
+from skill.runtime.envelope import (
     REMINDERS_SCOPE,
     Session,
     SlotFill,
@@ -25,10 +25,10 @@ from skill.envelope import (
     intent_request,
     session_resumed_request,
 )
-from skill.invoke import invoke
-from skill.practice_api import PracticeAlexaApi
-from skill.reminder_words import REMINDER_TIP_WORD_BUDGET, load_reminder_words
-from skill.web import WebConfig, create_app
+from skill.runtime.invoke import invoke
+from skill.tools.practice_api import PracticeAlexaApi
+from skill.runtime.reminder_words import REMINDER_TIP_WORD_BUDGET, load_reminder_words
+from skill.web.app import WebConfig, create_app
 
 from ssml_rules import ssml_problems
 
@@ -370,7 +370,7 @@ def test_chat_sets_practice_reminders_by_typed_times_and_says_they_are_practice(
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(root)}
     typed = "remind me to stretch before bed\nnine thirty\nyes\nchange it to 10 pm\nwhen is my bedtime reminder\nquit\n"
-    result = subprocess.run([sys.executable, "-m", "skill.cli", "chat", "--no-launch"], input=typed, env=env,
+    result = subprocess.run([sys.executable, "-m", "skill.tools.cli", "chat", "--no-launch"], input=typed, env=env,
                             capture_output=True, text=True, timeout=120, cwd=root)
     assert result.returncode == 0, result.stderr
     answers = [line.split("alexa> ", 1)[1] for line in result.stdout.splitlines() if "alexa> " in line]
@@ -397,7 +397,7 @@ def test_the_browser_console_sets_practice_reminders_labelled_as_practice(words)
 
 
 def test_the_manifest_declares_the_reminders_permission():
-    from skill.publish import build_manifest, endpoint_for, load_listing
+    from skill.tools.publish import build_manifest, endpoint_for, load_listing
 
     manifest = build_manifest(load_listing(), ["en-US"], endpoint_for(endpoint="https://coach.example.org/alexa"))
     assert manifest["manifest"]["permissions"] == [{"name": REMINDERS_SCOPE}]
@@ -406,7 +406,7 @@ def test_the_manifest_declares_the_reminders_permission():
 def test_the_clinicians_review_shows_the_reminder_words_with_their_source(words):
     from html import escape
 
-    from skill.review import build_review
+    from skill.tools.review import build_review
 
     page = build_review()
     section = page[page.index("Nightly bedtime reminder"):]
@@ -425,7 +425,7 @@ def test_the_clinicians_review_shows_the_reminder_words_with_their_source(words)
     ("ask cramp coach to remind me every night at ten", "SetBedtimeReminderIntent", "10:00"),
 ])
 def test_say_and_chat_understand_typed_times_as_alexa_fills_amazon_time(typed, intent, value):
-    from skill.nlu import LocalUnderstanding
+    from skill.tools.nlu import LocalUnderstanding
 
     heard = LocalUnderstanding.for_locale("en-US").understand(typed)
     assert heard.intent == intent
@@ -435,15 +435,15 @@ def test_say_and_chat_understand_typed_times_as_alexa_fills_amazon_time(typed, i
 @pytest.mark.parametrize("typed", ["when is my bedtime reminder", "cancel my bedtime reminder",
                                    "remind me to stretch before bed"])
 def test_reminder_requests_without_a_time_carry_no_time(typed):
-    from skill.nlu import LocalUnderstanding
+    from skill.tools.nlu import LocalUnderstanding
 
     assert "time" not in LocalUnderstanding.for_locale("en-US").understand(typed).slots
 
 
 def test_the_privacy_notice_says_what_a_reminder_creates_and_how_to_remove_it():
-    from skill.model_rules import spoken_samples
-    from skill.models import generate
-    from skill.resources import content_dir
+    from skill.tools.model_rules import spoken_samples
+    from skill.tools.models import generate
+    from skill.runtime.resources import content_dir
 
     notice = " ".join((content_dir() / "privacy.md").read_text(encoding="utf-8").split())
     assert "creates one daily reminder in your Alexa reminders" in notice

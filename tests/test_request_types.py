@@ -1,7 +1,7 @@
 """Every request type Alexa can send gets one answer, whether the skill runs as a web service or on Lambda.
 
 Each real request (tests/requests/, shaped as Alexa sends them) goes through the Flask app and
-through ``skill.lambda_function.handler``; both answer it as skill/request_types.py's table says.
+through ``skill.lambda_function.handler``; both answer it as skill/runtime/request_types.py's table says.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from skill.inbound import BadEnvelope
-from skill.request_types import REQUEST_TYPES, Answer, row_for
-from skill.web import WebConfig, create_app
+from skill.runtime.inbound import BadEnvelope
+from skill.runtime.request_types import REQUEST_TYPES, Answer, row_for
+from skill.web.app import WebConfig, create_app
 
 REQUESTS = Path(__file__).parent / "requests"
 EMPTY = {"version": "1.0", "response": {}}
@@ -136,7 +136,7 @@ def test_a_fault_alexa_reports_is_a_warning_in_the_log(web, on_lambda, caplog):
 def test_the_table_fits_what_the_skill_package_declares():
     """CanFulfillIntentRequest is answered NO because the manifest does not declare it; every event the
     manifest subscribes to has a row the skill's handlers answer."""
-    from skill import publish
+    from skill.tools import publish
 
     manifest = publish.build_manifest(publish.load_listing(), ["en-US"], publish.endpoint_for(
         lambda_arn="arn:aws:lambda:us-east-1:123456789012:function:cramp-coach"))["manifest"]

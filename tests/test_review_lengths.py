@@ -1,14 +1,14 @@
 """The clinical review shows how long she listens to each answer and each stretch step: its spoken
-words, and its seconds at a calm pace with every pause (skill.speech.spoken_seconds)."""
+words, and its seconds at a calm pace with every pause (skill.runtime.speech.spoken_seconds)."""
 
 from __future__ import annotations
 
 import random
 import re
 
-from skill import speech
-from skill.replies import Voice
-from skill.review import build_review
+from skill.runtime import speech
+from skill.runtime.replies import Voice
+from skill.tools.review import build_review
 
 LENGTH = re.compile(r'<span class="meta">(\d+) words, about (\d+) s</span>')
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from skill import models
-from skill.builder import SkillConfig, build_skill
-from skill.conversation import LocalConversation
-from skill.nlu import LocalUnderstanding, normalise
+from skill.tools import models
+from skill.runtime.builder import SkillConfig, build_skill
+from skill.tools.conversation import LocalConversation
+from skill.tools.nlu import LocalUnderstanding
+from skill.tools.vocabulary import normalise
 
 TABLE = Path(__file__).parent / "data" / "safety_phrasings.tsv"
 MIN_PHRASINGS = 150

@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from skill import apl
-from skill.content import ContentError
-from skill.screens import CARD_MAX_CHARACTERS, card, load_screen_words
-from skill.resources import content_dir
+from skill.runtime import apl
+from skill.runtime.content import ContentError
+from skill.runtime.screens import CARD_MAX_CHARACTERS, card, load_screen_words
+from skill.runtime.resources import content_dir
 
 DOCTOR = "doctor or midwife"
 ECHO_SHOW = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}}
@@ -235,7 +235,7 @@ def test_a_broken_screens_file_names_the_file_and_key(tmp_path):
 
 
 def test_card_text_of_the_skills_replies_is_cached_but_a_made_up_long_speech_is_not():
-    from skill.screens import PLAIN_TEXT_CACHE_MAX_CHARACTERS, _cached_plain_text, plain_text
+    from skill.runtime.screens import PLAIN_TEXT_CACHE_MAX_CHARACTERS, _cached_plain_text, plain_text
 
     _cached_plain_text.cache_clear()
     reply = '<speak>Step 2 of 6. Hold it. <say-as interpret-as="cardinal">1</say-as> And relax.</speak>'

@@ -17,9 +17,11 @@ from typing import Any, Iterator, Optional
 import pytest
 from click.testing import CliRunner
 
-from skill import __version__, serve as serve_module
-from skill.cli import main
-from skill.envelope import LOCAL_SKILL_ID, Session, SlotFill, intent_request, launch_request
+from skill import __version__
+
+from skill.web import serve as serve_module
+from skill.tools.cli import main
+from skill.runtime.envelope import LOCAL_SKILL_ID, Session, SlotFill, intent_request, launch_request
 
 from alexa_signing import Authority
 from live_server import LiveServer
@@ -118,7 +120,7 @@ def test_with_verification_on_an_unsigned_request_is_refused(start, tmp_path):
 
 def test_no_verify_on_a_public_address_is_refused_with_exit_code_2(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "skill.cli", "serve", "--no-verify", "--host", "0.0.0.0"],
+        [sys.executable, "-m", "skill.tools.cli", "serve", "--no-verify", "--host", "0.0.0.0"],
         capture_output=True, text=True, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60,
     )
     assert result.returncode == 2
@@ -224,7 +226,7 @@ def test_her_stretch_survives_a_restart_in_dynamodb(start, tmp_path, dynalite):
     """The DynamoDB store chosen by configuration (table, region, endpoint URL), served for real."""
     import boto3
 
-    from skill.stores.dynamodb import wait_until_table_active
+    from skill.runtime.stores.dynamodb import wait_until_table_active
 
     table = "cramp-coach-serve"
     resource = boto3.resource("dynamodb", region_name="us-east-1", endpoint_url=dynalite.endpoint_url)

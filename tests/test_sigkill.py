@@ -12,7 +12,7 @@ import uuid
 from http.client import HTTPException
 from typing import Any
 
-from skill.envelope import Session, intent_request, launch_request
+from skill.runtime.envelope import Session, intent_request, launch_request
 
 from live_server import LiveServer
 

@@ -16,7 +16,7 @@ import time
 import uuid
 from typing import Any
 
-from skill.envelope import Session, SlotFill, intent_request, launch_request
+from skill.runtime.envelope import Session, SlotFill, intent_request, launch_request
 
 from live_server import LiveServer
 

@@ -11,15 +11,15 @@ import re
 
 import pytest
 
-from skill import speech
-from skill.content import (
+from skill.runtime import speech
+from skill.runtime.content import (
     ANSWER_SECONDS_BUDGET,
     ANSWER_WORD_BUDGET,
     BRIEF_ACTION_WITHIN_WORDS,
     BRIEF_ANSWER_WORD_BUDGET,
     load_content,
 )
-from skill.replies import Voice
+from skill.runtime.replies import Voice
 
 DOCTOR = "doctor or midwife"
 
@@ -99,7 +99,7 @@ def sentences(text: str) -> list[str]:
 def test_the_full_doctor_line_once_per_topic_then_a_short_form_and_no_sentence_twice_within_three_turns(
         skill, model, content, seed):
     from conftest import Conversation
-    from skill.builder import SkillConfig, build_skill
+    from skill.runtime.builder import SkillConfig, build_skill
 
     she = Conversation(build_skill(SkillConfig(content=content, seed=seed)), model)
     full_lines = {v for name, line in content.safety.items() if name.endswith("doctor_line") and name != "short_doctor_line"

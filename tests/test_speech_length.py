@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from skill import speech
-from skill.content import ANSWER_SECONDS_BUDGET, load_content
-from skill.replies import Voice
+from skill.runtime import speech
+from skill.runtime.content import ANSWER_SECONDS_BUDGET, load_content
+from skill.runtime.replies import Voice
 
 STEP_SECONDS_BUDGET = 30.0
 """A walkthrough step with its hold count, pauses and cue."""

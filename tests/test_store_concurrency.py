@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from skill.envelope import Session, launch_request
-from skill.stores import StoreConfig, open_store
+from skill.runtime.envelope import Session, launch_request
+from skill.runtime.stores import StoreConfig, open_store
 
 THREADS = 8
 WRITES_PER_THREAD = 40
@@ -77,7 +77,7 @@ def test_threads_writing_their_own_users_and_a_shared_user_lose_and_cross_nothin
 WRITER = textwrap.dedent(
     """
     import json, sys
-    from skill.stores import StoreConfig, open_store
+    from skill.runtime.stores import StoreConfig, open_store
     sys.path.insert(0, {tests!r})
     from test_store_concurrency import request_for
     config = StoreConfig(**json.loads(sys.argv[1]))

@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from skill.builder import SkillConfig, build_skill
-from skill.cli import main
-from skill.envelope import Session, launch_request
-from skill.invoke import invoke
-from skill.stores import StoreConfig, open_store
-from skill.stores.sqlite import SALT_SUFFIX, SqliteAdapter
-from skill.web import WebConfig, create_app
+from skill.runtime.builder import SkillConfig, build_skill
+from skill.tools.cli import main
+from skill.runtime.envelope import Session, launch_request
+from skill.runtime.invoke import invoke
+from skill.runtime.stores import StoreConfig, open_store
+from skill.runtime.stores.sqlite import SALT_SUFFIX, SqliteAdapter
+from skill.web.app import WebConfig, create_app
 
 from live_server import REPO, LiveServer
 from test_serve import started  # noqa: F401 (a fixture)
@@ -152,7 +152,7 @@ def test_a_database_path_that_cannot_be_made_is_one_line_naming_it(started, tmp_
 def test_a_database_locked_at_start_is_one_line_saying_what_to_do(started, tmp_path, monkeypatch):
     database = tmp_path / "memory.sqlite3"
     SqliteAdapter(database).close()
-    monkeypatch.setattr("skill.stores.sqlite.BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("skill.runtime.stores.sqlite.BUSY_TIMEOUT_MS", 50)
     blocker = locked(database)
     try:
         result = CliRunner().invoke(main, ["serve", "--no-verify", "--db", str(database)])
@@ -169,7 +169,7 @@ def as_another_user() -> list[str]:
         return []
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     try:
-        runs = subprocess.run([*nobody, sys.executable, "-c", "import skill.cli"], cwd="/", capture_output=True,
+        runs = subprocess.run([*nobody, sys.executable, "-c", "import skill.tools.cli"], cwd="/", capture_output=True,
                               timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)}).returncode == 0
     except (OSError, subprocess.TimeoutExpired):
         runs = False
@@ -187,7 +187,7 @@ def test_a_read_only_database_at_start_is_one_line_naming_the_path_exit_2():
             path.chmod(0o555 if path.is_dir() else 0o444)
         if os.geteuid() == 0:
             folder.chmod(0o755)  # nobody may read it but never write it
-        result = subprocess.run([*as_another_user(), sys.executable, "-m", "skill.cli", "serve", "--no-verify",
+        result = subprocess.run([*as_another_user(), sys.executable, "-m", "skill.tools.cli", "serve", "--no-verify",
                                  "--db", str(database)], capture_output=True, text=True, timeout=60,
                                 env={**os.environ, "PYTHONPATH": str(REPO), "HOME": str(folder)})
         assert result.returncode == 2, result.stderr
@@ -261,7 +261,7 @@ def test_serve_stops_at_start_when_the_dynamodb_table_does_not_exist(started, dy
 def test_serve_stops_at_start_when_the_table_has_another_key(started, dynalite):
     import boto3
 
-    from skill.stores.dynamodb import wait_until_table_active
+    from skill.runtime.stores.dynamodb import wait_until_table_active
 
     resource = boto3.resource("dynamodb", region_name="us-east-1", endpoint_url=dynalite.endpoint_url)
     resource.create_table(TableName="other-key", KeySchema=[{"AttributeName": "userId", "KeyType": "HASH"}],

@@ -22,7 +22,7 @@ from typing import Iterator
 
 import pytest
 
-from skill.envelope import LOCAL_SKILL_ID, Session, launch_request
+from skill.runtime.envelope import LOCAL_SKILL_ID, Session, launch_request
 
 from alexa_signing import CERT_URL, Authority, SigningCert, body_of
 from cert_server import SlowCertServer

@@ -14,10 +14,10 @@ from typing import Any, Callable, Optional
 import pytest
 from cryptography.hazmat.primitives import hashes
 
-from skill.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request
-from skill.cert_fetch import FAILED_FETCH_SECONDS, FAILED_URL_SECONDS, NEW_URL_BURST, FailedUrls, FetchBudget
-from skill.verify import RequestVerifier, SigningKeyCache, VerificationFailed, check_cert_chain_url
-from skill.web import VERIFICATION_FAILED, WebConfig, create_app
+from skill.runtime.envelope import LOCAL_SKILL_ID, Session, intent_request, launch_request
+from skill.web.cert_fetch import FAILED_FETCH_SECONDS, FAILED_URL_SECONDS, NEW_URL_BURST, FailedUrls, FetchBudget
+from skill.web.verify import RequestVerifier, SigningKeyCache, VerificationFailed, check_cert_chain_url
+from skill.web.app import VERIFICATION_FAILED, WebConfig, create_app
 
 from alexa_signing import CERT_URL, NOW, Authority, Clock, FakeS3, SigningCert, body_of, rsa_key
 
@@ -385,14 +385,14 @@ def test_verification_failures_carry_a_reason_for_the_log(authority, good_cert):
 
 
 def test_the_default_trust_store_holds_amazons_roots():
-    from skill.verify import load_trust_roots
+    from skill.web.verify import load_trust_roots
 
     names = {root.subject.rfc4514_string() for root in load_trust_roots()}
     assert "CN=Amazon Root CA 1,O=Amazon,C=US" in names
 
 
 def test_a_bundle_with_an_unreadable_certificate_keeps_the_rest(authority, tmp_path):
-    from skill.verify import load_trust_roots
+    from skill.web.verify import load_trust_roots
 
     broken = b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"
     bundle = tmp_path / "roots.pem"

@@ -169,8 +169,8 @@ def test_stretch_controls_with_no_stretch_running_offer_one(she):
 def test_stretch_progress_lives_behind_the_store_interface(skill, model):
     """The walkthrough reads and writes progress only through its store (the persistence seam)."""
     from conftest import Conversation
-    from skill.builder import SkillConfig, build_skill
-    from skill.state import PersistentWalkthroughStore
+    from skill.runtime.builder import SkillConfig, build_skill
+    from skill.runtime.state import PersistentWalkthroughStore
 
     class CountingStore(PersistentWalkthroughStore):
         saves: list[int] = []

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from skill import __version__
-from skill.envelope import (
+from skill.runtime.envelope import (
     LOCAL_SKILL_ID, Session, SlotFill, connections_response, intent_request, launch_request, session_ended_request,
 )
-from skill.verify import RequestVerifier
-from skill.web import INTERNAL_ERROR, MAX_BODY_BYTES, VERIFICATION_FAILED, WebConfig, create_app
+from skill.web.verify import RequestVerifier
+from skill.web.app import INTERNAL_ERROR, MAX_BODY_BYTES, VERIFICATION_FAILED, WebConfig, create_app
 
 from alexa_signing import CERT_URL, NOW, Authority, Clock, FakeS3, iso
 from json_shapes import containers
@@ -396,7 +396,7 @@ def test_a_log_line_built_from_an_intent_name_with_newlines_stays_one_line(clien
 
 
 def test_the_servers_formatter_keeps_any_message_on_one_line():
-    from skill.logtext import OneLineFormatter
+    from skill.runtime.logtext import OneLineFormatter
 
     record = logging.LogRecord("skill.x", logging.WARNING, __file__, 1, "intent %s", (FORGERY,), None)
     line = OneLineFormatter("%(levelname)s %(message)s").format(record)

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from skill.envelope import LOCAL_SKILL_ID, Session, SlotFill, intent_request, launch_request
-from skill.stores import StoreConfig
-from skill.web import WebConfig, create_app
+from skill.runtime.envelope import LOCAL_SKILL_ID, Session, SlotFill, intent_request, launch_request
+from skill.runtime.stores import StoreConfig
+from skill.web.app import WebConfig, create_app
 
 from alexa_signing import CERT_URL, Authority, body_of
 
@@ -84,7 +84,7 @@ def test_fifty_verified_requests_after_warm_up_open_no_file(tmp_path, store):
 
 
 def test_the_audit_hook_does_see_a_file_being_read(tmp_path):
-    from skill.content import load_content
+    from skill.runtime.content import load_content
 
     with FilesOpened() as opened:
         load_content()

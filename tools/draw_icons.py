@@ -2,7 +2,7 @@
 
 A crescent moon and a star over a calm night-blue ground, with a gentle wave for a stretched calf:
 night-time, quiet, and nothing medical. Run once after changing the drawing; the PNGs are committed
-in skill/publish_assets/ and `cramp-coach package` copies them into skill-package/assets/images/.
+in skill/tools/publish_assets/ and `cramp-coach package` copies them into skill-package/assets/images/.
 
     python tools/draw_icons.py
 """
@@ -14,7 +14,7 @@ import struct
 import zlib
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "skill" / "publish_assets"
+OUT = Path(__file__).resolve().parents[1] / "skill" / "tools" / "publish_assets"
 SIZES = (108, 512)
 SUPERSAMPLE = 3
 NIGHT_TOP, NIGHT_BOTTOM = (27, 38, 79), (58, 76, 140)
