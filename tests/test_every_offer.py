@@ -44,7 +44,7 @@ def test_her_answer_to_an_offer_does_what_the_content_says(she, content, offer, 
 
         assert heard.session_open and heard.says(load_reminder_words().lines["ask_time"].variants[0])
     elif action.kind == "cancel_reminder":  # no reminders permission in this set-up: there is none to cancel
-        from skill.reminder_words import load_reminder_words
+        from skill.runtime.reminder_words import load_reminder_words
 
         assert not heard.session_open and heard.says(load_reminder_words().lines["none_set"].variants[0])
     else:

@@ -47,14 +47,13 @@ class FollowUpHandler(WalkthroughHandler):
             return voice.goodbye(calm=self.calm_now(handler_input))
         if action.kind == "forget":
             return self._forget(handler_input)
-        if action.kind == "change_reminder":
+        if action.kind in ("change_reminder", "cancel_reminder"):
             from skill.runtime.handlers.reminders import ReminderHandler  # the bedtime reminder's own module
 
-            return ReminderHandler(self.parts).change_to_asked_time(handler_input)
-        if action.kind == "cancel_reminder":
-            from skill.handlers.reminders import ReminderHandler
-
-            return ReminderHandler(self.parts).cancel_now(handler_input)
+            reminder = ReminderHandler(self.parts)
+            if action.kind == "change_reminder":
+                return reminder.change_to_asked_time(handler_input)
+            return reminder.cancel_now(handler_input)
         raise ValueError(f"unknown action {action.kind!r}")  # the loader allows only content.ACTIONS
 
     def _forget(self, handler_input: HandlerInput) -> Reply:
