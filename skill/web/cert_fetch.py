@@ -107,7 +107,7 @@ class _Fetch:
             if response.status != 200:  # redirects included: they would leave the URL that was checked
                 raise OSError(f"HTTP {response.status}")
             chunks, size = [], 0
-            while True:
+            while not response.isclosed():  # closed once the body is read whole (and, on 3.13, its socket too)
                 self._sock.settimeout(self._left())
                 chunk = response.read1(READ_CHUNK_BYTES)
                 if not chunk:
