@@ -118,6 +118,13 @@ def test_a_fallback_after_an_urgent_answer_carries_the_urgent_line(she, content)
     assert hears_one_of(she.ask("AMAZON.FallbackIntent"), lines(content, "emergency_short"))
 
 
+@pytest.mark.parametrize("again", ["AMAZON.YesIntent", "AMAZON.RepeatIntent"])
+def test_say_that_again_after_a_fallback_repeats_her_answer_not_the_apology(she, again):
+    urgent = she.ask("SevereSymptomsIntent")  # ends with "Shall I say that again?"
+    she.ask("AMAZON.FallbackIntent")  # sorry, the urgent line, and the same question again
+    assert she.ask(again).text == urgent.text
+
+
 def test_urgency_ends_with_the_session(she, content):
     she.ask("SevereSymptomsIntent")
     she.ask("AMAZON.StopIntent")

@@ -28,6 +28,8 @@ class Reply:
     reprompt: Optional[str] = None
     offer: Optional[str] = None
     end_session: bool = False
+    repeatable: bool = True
+    """False for "I didn't catch that": Repeat, or yes to "say that again?", then says her last answer."""
 
 
 class Voice:

@@ -187,6 +187,10 @@ class PersistentWalkthroughStore:
         Memory(handler_input).walkthrough = None
 
 
+KEEP_LAST_OUTPUT = "keep_last_output"
+"""Request attribute: this turn's speech is not what Repeat should say again (an apology, not an answer)."""
+
+
 class ConversationState:
     """What the skill last said and offered, kept in session attributes."""
 

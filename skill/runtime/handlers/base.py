@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Optional
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -15,7 +15,13 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from skill.runtime import speech
 from skill.runtime.content import Topic
 from skill.runtime.replies import Reply, Voice
-from skill.runtime.state import MODE_WALKTHROUGH, ConversationState, WalkthroughProgress, WalkthroughStore
+from skill.runtime.state import (
+    KEEP_LAST_OUTPUT,
+    MODE_WALKTHROUGH,
+    ConversationState,
+    WalkthroughProgress,
+    WalkthroughStore,
+)
 
 BODY_PART_SLOT = "bodyPart"
 DEFAULT_WALKTHROUGH_MAX_AGE_SECONDS = 12 * 60 * 60
@@ -46,6 +52,8 @@ class SkillHandler(AbstractRequestHandler):
     def send(self, handler_input: HandlerInput, reply: Reply) -> Response:
         """Speak ``reply``, and remember its offer so the next Yes or No can answer it."""
         ConversationState.of(handler_input).offer = reply.offer
+        if not reply.repeatable:
+            handler_input.attributes_manager.request_attributes[KEEP_LAST_OUTPUT] = True
         builder = handler_input.response_builder.speak(reply.speech)
         if reply.reprompt and not reply.end_session:
             builder.ask(reply.reprompt)
@@ -74,12 +82,14 @@ class SkillHandler(AbstractRequestHandler):
         pending = ConversationState.of(handler_input).offer
         calm = self.calm_now(handler_input)
         if pending in voice.content.offers:
-            return voice.ask(speech.join(voice.prompt("not_caught"), net), pending, calm=calm)
-        if self.active_walkthrough(handler_input) is not None:
+            reply = voice.ask(speech.join(voice.prompt("not_caught"), net), pending, calm=calm)
+        elif self.active_walkthrough(handler_input) is not None:
             cue = voice.walkthrough_line("next_cue")
             body = speech.join(voice.prompt("not_caught"), net, cue)
-            return Reply(speech=speech.calm(body) if calm else body, reprompt=speech.calm(cue) if calm else cue)
-        return voice.open_question(speech.join(voice.prompt(lead), net))
+            reply = Reply(speech=speech.calm(body) if calm else body, reprompt=speech.calm(cue) if calm else cue)
+        else:
+            reply = voice.open_question(speech.join(voice.prompt(lead), net))
+        return replace(reply, repeatable=False)
 
     def calm_now(self, handler_input: HandlerInput) -> bool:
         """Whether the last answer was in the bedtime voice, so what follows it stays soft."""

@@ -9,7 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
 from skill.runtime.logtext import escape_for_log
-from skill.runtime.state import ConversationState, Memory
+from skill.runtime.state import KEEP_LAST_OUTPUT, ConversationState, Memory
 
 log = logging.getLogger("skill.requests")
 
@@ -30,6 +30,8 @@ class RememberOutputInterceptor(AbstractResponseInterceptor):
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         if response is None or response.output_speech is None or response.should_end_session:
             return
+        if handler_input.attributes_manager.request_attributes.get(KEEP_LAST_OUTPUT):
+            return  # an apology: Repeat still says her last answer
         reprompt = response.reprompt.output_speech.ssml if response.reprompt and response.reprompt.output_speech else None
         ConversationState.of(handler_input).remember_output(response.output_speech.ssml, reprompt)
 
