@@ -41,3 +41,10 @@ def test_the_runtime_and_the_lambda_entry_load_neither_the_web_service_nor_the_t
 def test_the_check_sees_a_forbidden_module_when_one_is_loaded():
     """The test above can fail: importing the web app loads Flask and the verifier."""
     assert {"skill.web.app", "flask", "cryptography"} <= set(_forbidden(_modules_after_importing("skill.web.app")))
+
+
+def test_a_cold_start_leaves_the_http_client_for_the_first_reminder_turn():
+    """requests and urllib3 are half a cold start's imports; only the turns that call an Alexa API need them."""
+    loaded = _modules_after_importing("skill.lambda_function")
+    assert "skill.runtime.api_client" in loaded
+    assert [name for name in loaded if name.split(".")[0] in ("requests", "urllib3")] == []
