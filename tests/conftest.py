@@ -26,6 +26,35 @@ from skill.runtime.resources import interaction_model_path
 from ssml_rules import ssml_problems
 
 
+FIGURES_PROPERTY = "figures"
+_figures_seen: list[tuple[str, str]] = []
+
+
+@pytest.fixture
+def figures(record_property):
+    """Print measured figures (scores, latencies) in the run's summary, also when xdist runs the test elsewhere."""
+
+    def report(text: str) -> None:
+        record_property(FIGURES_PROPERTY, text)
+
+    return report
+
+
+def pytest_runtest_logreport(report) -> None:
+    """Collect the figures each test reported (workers send them back with the report)."""
+    if report.when == "call":
+        _figures_seen.extend((report.nodeid, value) for name, value in report.user_properties
+                             if name == FIGURES_PROPERTY)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _figures_seen:
+        terminalreporter.section("figures")
+        for nodeid, text in sorted(_figures_seen):
+            terminalreporter.write_line(f"{nodeid}:")
+            terminalreporter.write_line(text.strip("\n"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def data_home(tmp_path_factory):
     """Default data folders (the SQLite store's) point into the test run, never the tester's home."""

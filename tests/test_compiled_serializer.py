@@ -2,9 +2,10 @@
 
 Proof for SkillConfig.fast_serializer being on by default: every request fixture is read by the
 compiled readers themselves (no fallback) into objects identical to DefaultSerializer's, and so are
-thousands of generated envelopes; where the readers are unsure they hand the document to
-DefaultSerializer, so its results and its errors are what the skill gets. The writers turn every
-answer, and every object read from those envelopes, into the same JSON as DefaultSerializer.
+hundreds of generated envelopes in every run (more with CRAMP_COACH_FUZZ_SCALE: tests/fuzz_budget.py);
+where the readers are unsure they hand the document to DefaultSerializer, so its results and its
+errors are what the skill gets. The writers turn every answer, and every object read from those
+envelopes, into the same JSON as DefaultSerializer.
 """
 
 from __future__ import annotations
@@ -39,10 +40,11 @@ from skill.runtime.envelope import (
 )
 from skill.runtime.invoke import invoke
 
+from fuzz_budget import examples
 from json_shapes import containers
 
 REQUESTS = Path(__file__).parent / "requests"
-GENERATED_ENVELOPES = 2000
+GENERATED_ENVELOPES = examples(600)
 ECHO_SHOW = {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}}
 
 

@@ -70,17 +70,17 @@ def test_the_pending_intents_are_exactly_those_waiting_in_pending_intents_yaml()
     assert PENDING_INTENTS == frozenset(models.load_pending()["intents"])
 
 
-def test_the_local_understanding_meets_every_target(scored):
-    print("\n" + "\n".join(evaluation.report_lines(scored)))
+def test_the_local_understanding_meets_every_target(scored, figures):
+    figures("\n".join(evaluation.report_lines(scored)))
     assert scored.target_failures() == []
     assert scored.accuracy >= evaluation.MIN_ACCURACY
     assert all(scored.recall(i) >= evaluation.MIN_SAFETY_RECALL for i in scored.safety_intents)
     assert scored.off_topic_to_fallback >= evaluation.MIN_OFF_TOPIC_TO_FALLBACK
 
 
-def test_breadth_is_reported_for_every_intent_with_samples(scored):
+def test_breadth_is_reported_for_every_intent_with_samples(scored, figures):
     assert set(scored.breadth) == set(scored.intents) - {FALLBACK_INTENT}
-    print("\nbreadth: " + ", ".join(f"{i} {scored.breadth_share(i):.0%}" for i in sorted(scored.breadth)))
+    figures("breadth: " + ", ".join(f"{i} {scored.breadth_share(i):.0%}" for i in sorted(scored.breadth)))
 
 
 def test_off_topic_requests_reach_the_fallback():

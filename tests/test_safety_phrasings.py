@@ -68,17 +68,18 @@ def test_the_table_has_enough_phrasings_and_none_is_a_sample_utterance():
     assert [said for _, said in rows if normalise(said) in samples] == []
 
 
-def test_serious_words_reach_an_emergency_first_or_doctor_first_answer(results, capsys):
-    with capsys.disabled():
-        print(f"\n{'tier':<5}{'first line':<11}{'safety line':<12}{'intent':<24}what she said")
-        for tier, said, intent, first, safe in results:
-            print(f"{tier:<5}{'yes' if first else 'NO':<11}{'yes' if safe else 'NO':<12}{intent or '-':<24}{said}")
-        for tiers in ((1,), (2,), (1, 2), (3,)):
-            rows = [r for r in results if r[0] in tiers]
-            share = sum(r[3] for r in rows) / len(rows)
-            heard = sum(r[4] for r in rows) / len(rows)
-            name = " and ".join(str(t) for t in tiers)
-            print(f"tier {name}: {len(rows)} phrasings, first line right {share:.1%}, hear a doctor/emergency line {heard:.1%}")
+def test_serious_words_reach_an_emergency_first_or_doctor_first_answer(results, figures):
+    lines = [f"{'tier':<5}{'first line':<11}{'safety line':<12}{'intent':<24}what she said"]
+    for tier, said, intent, first, safe in results:
+        lines.append(f"{tier:<5}{'yes' if first else 'NO':<11}{'yes' if safe else 'NO':<12}{intent or '-':<24}{said}")
+    for tiers in ((1,), (2,), (1, 2), (3,)):
+        rows = [r for r in results if r[0] in tiers]
+        share = sum(r[3] for r in rows) / len(rows)
+        heard = sum(r[4] for r in rows) / len(rows)
+        name = " and ".join(str(t) for t in tiers)
+        lines.append(f"tier {name}: {len(rows)} phrasings, first line right {share:.1%}, "
+                     f"hear a doctor/emergency line {heard:.1%}")
+    figures("\n".join(lines))
     urgent = [r for r in results if r[0] in (1, 2)]
     assert sum(r[3] for r in urgent) / len(urgent) >= FIRST_LINE_TARGET
 

@@ -26,7 +26,9 @@ from skill.runtime.envelope import LOCAL_SKILL_ID, Session, launch_request
 
 from alexa_signing import CERT_URL, Authority, SigningCert, body_of
 from cert_server import SlowCertServer
-from live_server import LiveServer
+from live_server import LOAD_GROUP, LiveServer
+
+pytestmark = LOAD_GROUP
 
 ALEXA_PATIENCE_SECONDS = 8.0
 STRANGERS = 50
@@ -105,7 +107,7 @@ def stranger(server: LiveServer, stop: threading.Event, refusals: list[int]) -> 
         stop.wait(STRANGER_PAUSE_SECONDS)
 
 
-def test_fifty_strangers_naming_fresh_cert_urls_do_not_slow_alexas_requests(server, signer):
+def test_fifty_strangers_naming_fresh_cert_urls_do_not_slow_alexas_requests(server, signer, figures):
     _, cert = signer
     legit_latencies(server, cert, 3)  # both workers have fetched and cached the real chain
     quiet = legit_latencies(server, cert)
@@ -121,7 +123,7 @@ def test_fifty_strangers_naming_fresh_cert_urls_do_not_slow_alexas_requests(serv
         for thread in strangers:
             thread.join(ALEXA_PATIENCE_SECONDS + 10)
     stranger_fetches = sum(n for path, n in server.bucket.requests.items() if "/cert-" in path)
-    print(f"\nquiet p50 {statistics.median(quiet) * 1000:.1f} ms, under {STRANGERS} strangers "
+    figures(f"quiet p50 {statistics.median(quiet) * 1000:.1f} ms, under {STRANGERS} strangers "
           f"p50 {statistics.median(attacked) * 1000:.1f} ms, max {max(attacked) * 1000:.0f} ms; "
           f"{len(refusals)} strangers refused, {stranger_fetches} fetches for them")
     assert refusals and set(refusals) == {400}

@@ -21,6 +21,7 @@ from skill.web.verify import RequestVerifier
 from skill.web.app import INTERNAL_ERROR, MAX_BODY_BYTES, VERIFICATION_FAILED, WebConfig, create_app
 
 from alexa_signing import CERT_URL, NOW, Authority, Clock, FakeS3, iso
+from fuzz_budget import examples
 from json_shapes import containers
 
 EMPTY_RESPONSE = {"version": "1.0", "response": {}}
@@ -362,7 +363,7 @@ def _assert_handled(response) -> None:
         assert "response" in document or "status" in document
 
 
-FUZZ = settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 @FUZZ
