@@ -59,6 +59,10 @@ class _State:
     calls: list[str] = field(default_factory=list)
 
 
+STOP_POLL_SECONDS = 0.05
+"""How often the server looks for a stop: socketserver's default 0.5 s is how long `chat` took to quit."""
+
+
 class PracticeAlexaApi:
     """The Reminders and Settings APIs for one process's conversations; ``with`` starts and stops it."""
 
@@ -85,7 +89,8 @@ class PracticeAlexaApi:
         context.load_cert_chain(cert, key)
         server.socket = context.wrap_socket(server.socket, server_side=True)
         server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, name="practice-alexa-api", daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": STOP_POLL_SECONDS},
+                         name="practice-alexa-api", daemon=True).start()
         self._server = server
         return self
 
