@@ -7,6 +7,7 @@ and Amazon's NLU Evaluation tool scores the deployed model against the same file
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from ask_sdk_core.serialize import DefaultSerializer
@@ -132,6 +133,33 @@ def test_evaluate_names_a_locale_without_a_set():
     result = CliRunner().invoke(main, ["evaluate", "--locale", "en-GB"])
     assert result.exit_code == 1
     assert "interaction_models/evaluation/en-GB.json: no evaluation set for en-GB" in result.output
+
+
+DEV_SET = Path(__file__).parent / "data" / "nlu_dev_en-US.json"
+
+
+def test_the_development_set_covers_every_custom_intent_with_25_phrasings():
+    annotations = evaluation.load_annotation_file(DEV_SET)
+    counts = {intent: sum(a.intent == intent for a in annotations) for intent in CUSTOM_INTENTS}
+    assert all(count >= 25 for count in counts.values()), counts
+    assert len({a.utterance for a in annotations}) == len(annotations)
+
+
+def test_evaluate_scores_a_development_set_given_with_set():
+    result = CliRunner().invoke(main, ["evaluate", "--set", str(DEV_SET)])
+    assert "MedicineTakenIntent" in result.output and "breadth (content words all in one sample): " in result.output
+    total = len(evaluation.load_annotation_file(DEV_SET))
+    assert f"of {total} utterances" in result.output
+
+
+def test_evaluate_names_a_development_set_it_cannot_read(tmp_path):
+    missing = CliRunner().invoke(main, ["evaluate", "--set", str(tmp_path / "dev.json")])
+    assert missing.exit_code == 1
+    assert f"{tmp_path / 'dev.json'}: no such annotation set" in missing.output
+    (tmp_path / "dev.json").write_text(json.dumps({"data": [{"inputs": {"utterance": "hi"}}]}))
+    malformed = CliRunner().invoke(main, ["evaluate", "--set", str(tmp_path / "dev.json")])
+    assert malformed.exit_code == 1
+    assert "dev.json: data[0]: needs inputs.utterance and expected[0].intent.name" in malformed.output
 
 
 def test_package_writes_the_set_as_the_nlu_evaluation_tool_uploads_it(tmp_path):

@@ -173,7 +173,8 @@ def test_a_dropped_apostrophe_still_matches_exactly(nlu: LocalUnderstanding) -> 
 
 def test_every_declared_slot_is_listed_even_when_unfilled(nlu: LocalUnderstanding) -> None:
     assert nlu.slot_names("MedicineIntent") == ["medicine", "bodyPart"]
-    assert nlu.slot_names("FoodAndDrinkIntent") == []
+    assert nlu.slot_names("FoodAndDrinkIntent") == ["food"]
+    assert nlu.slot_names("BedtimeIntent") == []
     assert nlu.slot_names("NoSuchIntent") == []
 
 

@@ -140,7 +140,9 @@ def review(out: Path) -> None:
               help="Which evaluation set and model: interaction_models/evaluation/LOCALE.json.")
 @click.option("--min-accuracy", type=click.FloatRange(0, 1), default=None, metavar="X",
               help="Exit 1 when overall accuracy is below X, a share such as 0.95.")
-def evaluate(locale: str, min_accuracy: Optional[float]) -> None:
+@click.option("--set", "annotation_file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              metavar="FILE", help="Score this annotation set (a development set, say) instead of the held-out one.")
+def evaluate(locale: str, min_accuracy: Optional[float], annotation_file: Optional[Path]) -> None:
     """Score the held-out NLU evaluation set against the local understanding.
 
     Prints each intent's precision, recall and breadth (how many of its utterances use only
@@ -153,13 +155,15 @@ def evaluate(locale: str, min_accuracy: Optional[float]) -> None:
     Examples:
       cramp-coach evaluate
       cramp-coach evaluate --locale en-US --min-accuracy 0.95
+      cramp-coach evaluate --set tests/data/nlu_dev_en-US.json
     """
-    from skill.tools.evaluation import EvaluationSetError, evaluate_locale, report_lines
+    from skill.tools.evaluation import EvaluationSetError, evaluate_file, evaluate_locale, report_lines
 
     try:
-        evaluation = evaluate_locale(locale)
+        evaluation = evaluate_file(locale, annotation_file) if annotation_file else evaluate_locale(locale)
     except (EvaluationSetError, FileNotFoundError) as error:
-        raise click.ClickException(f"{error} (the sets live in interaction_models/evaluation/)") from None
+        hint = "" if annotation_file else " (the sets live in interaction_models/evaluation/)"
+        raise click.ClickException(f"{error}{hint}") from None
     for line in report_lines(evaluation):
         click.echo(line)
     for failure in evaluation.target_failures():

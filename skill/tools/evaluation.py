@@ -71,11 +71,22 @@ def set_path(locale: str, folder: Optional[Path] = None) -> Path:
 def load_annotations(locale: str, folder: Optional[Path] = None) -> list[Annotation]:
     """The locale's evaluation set, checked for the shape Amazon's annotation set has."""
     path = set_path(locale, folder)
-    where = f"interaction_models/{EVALUATION_FOLDER}/{path.name}"
+    if not path.is_file():
+        raise EvaluationSetError(f"interaction_models/{EVALUATION_FOLDER}/{path.name}: no evaluation set for {locale}")
+    return load_annotation_file(path, f"interaction_models/{EVALUATION_FOLDER}/{path.name}")
+
+
+def load_annotation_file(path: Path, where: Optional[str] = None) -> list[Annotation]:
+    """Any annotation set in Amazon's shape, such as a development set (``where`` names it in errors)."""
+    where = where or str(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise EvaluationSetError(f"{where}: no evaluation set for {locale}") from None
+        raise EvaluationSetError(f"{where}: no such annotation set") from None
+    except IsADirectoryError:
+        raise EvaluationSetError(f"{where}: is a folder, not an annotation set file") from None
+    except UnicodeDecodeError:
+        raise EvaluationSetError(f"{where}: not UTF-8 text") from None
     except json.JSONDecodeError as error:
         raise EvaluationSetError(f"{where}:{error.lineno}: not valid JSON: {error.msg}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("data"), list):
@@ -208,6 +219,15 @@ def shipped_samples(locale: str) -> dict[str, set[str]]:
 def evaluate_locale(locale: str) -> Evaluation:
     """The shipped evaluation set of ``locale`` against its shipped model, with breadth (once per process)."""
     return evaluate(LocalUnderstanding.for_locale(locale), load_annotations(locale), shipped_samples(locale))
+
+
+def evaluate_file(locale: str, path: Path) -> Evaluation:
+    """Another annotation set (a development set, say) against the locale's shipped model, with breadth.
+
+    Unlike the held-out set, a development set may share utterances with the samples: it is
+    what the patterns are widened against, and the held-out set is scored after.
+    """
+    return evaluate(LocalUnderstanding.for_locale(locale), load_annotation_file(path), shipped_samples(locale))
 
 
 def content_words(text: str) -> frozenset[str]:
