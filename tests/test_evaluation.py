@@ -84,6 +84,17 @@ def test_breadth_is_reported_for_every_intent_with_samples(scored, figures):
     figures("breadth: " + ", ".join(f"{i} {scored.breadth_share(i):.0%}" for i in sorted(scored.breadth)))
 
 
+def test_breadth_reads_abbreviations_alike_and_a_time_slot_as_the_time_she_says():
+    samples = {"WhenToSeeDoctorIntent": {"should i call my o.b."}, "SetBedtimeReminderIntent": {"remind me at {time}"}}
+    asked = [evaluation.Annotation("call my o.b.", "WhenToSeeDoctorIntent"),
+             evaluation.Annotation("remind me at nine thirty pm", "SetBedtimeReminderIntent"),
+             evaluation.Annotation("remind me at bedtime", "SetBedtimeReminderIntent")]
+    time_slot = {"{time}": evaluation.TIME_WORDS}
+    assert evaluation.breadth(asked, samples, time_slot) == {"WhenToSeeDoctorIntent": (1, 1),
+                                                             "SetBedtimeReminderIntent": (1, 2)}
+    assert evaluation.breadth(asked, samples) == {"WhenToSeeDoctorIntent": (1, 1), "SetBedtimeReminderIntent": (0, 2)}
+
+
 def test_off_topic_requests_reach_the_fallback():
     nlu = LocalUnderstanding.for_locale("en-US")
     for said in ("tell me a joke", "start a workout", "what's the weather"):

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, Optional
 
 from skill.tools.model_rules import spoken_samples_by_intent
 from skill.tools.nlu import BUILTIN_PHRASES_FILE, FALLBACK_INTENT, FUNCTION_WORDS, LocalUnderstanding
+from skill.tools.spoken_times import TIME_WORDS
 from skill.tools.vocabulary import normalise
 from skill.runtime.resources import data_dir, interaction_model_path
 
@@ -188,7 +189,8 @@ def _share(part: int, whole: int) -> float:
 
 
 def evaluate(nlu: LocalUnderstanding, annotations: Iterable[Annotation],
-             samples: Optional[Mapping[str, Iterable[str]]] = None) -> Evaluation:
+             samples: Optional[Mapping[str, Iterable[str]]] = None,
+             slot_words: Optional[Mapping[str, frozenset[str]]] = None) -> Evaluation:
     """Run each scored utterance through ``nlu``; ``samples`` (intent → spoken samples) adds breadth."""
     results, pending = [], []
     for annotation in annotations:
@@ -200,7 +202,7 @@ def evaluate(nlu: LocalUnderstanding, annotations: Iterable[Annotation],
         results.append(Result(annotation, intent, {name: fill.spoken for name, fill in heard.slots.items()}))
     evaluation = Evaluation(results, pending)
     if samples is not None:
-        evaluation.breadth = breadth([r.annotation for r in results], samples)
+        evaluation.breadth = breadth([r.annotation for r in results], samples, slot_words)
     return evaluation
 
 
@@ -216,9 +218,19 @@ def shipped_samples(locale: str) -> dict[str, set[str]]:
 
 
 @lru_cache(maxsize=None)
+def shipped_slot_words(locale: str) -> dict[str, frozenset[str]]:
+    """``{slot}`` → the words it stands for, for the slots whose values are not listed (spoken times)."""
+    model = json.loads(interaction_model_path(locale).read_text(encoding="utf-8"))
+    return {"{" + slot["name"] + "}": TIME_WORDS
+            for intent in model["interactionModel"]["languageModel"]["intents"]
+            for slot in intent.get("slots", []) if slot["type"] == "AMAZON.TIME"}
+
+
+@lru_cache(maxsize=None)
 def evaluate_locale(locale: str) -> Evaluation:
     """The shipped evaluation set of ``locale`` against its shipped model, with breadth (once per process)."""
-    return evaluate(LocalUnderstanding.for_locale(locale), load_annotations(locale), shipped_samples(locale))
+    return evaluate(LocalUnderstanding.for_locale(locale), load_annotations(locale), shipped_samples(locale),
+                    shipped_slot_words(locale))
 
 
 def evaluate_file(locale: str, path: Path) -> Evaluation:
@@ -227,7 +239,8 @@ def evaluate_file(locale: str, path: Path) -> Evaluation:
     Unlike the held-out set, a development set may share utterances with the samples: it is
     what the patterns are widened against, and the held-out set is scored after.
     """
-    return evaluate(LocalUnderstanding.for_locale(locale), load_annotation_file(path), shipped_samples(locale))
+    return evaluate(LocalUnderstanding.for_locale(locale), load_annotation_file(path), shipped_samples(locale),
+                    shipped_slot_words(locale))
 
 
 def content_words(text: str) -> frozenset[str]:
@@ -235,7 +248,20 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(word.replace("'", "") for word in normalise(text).split() if word not in FUNCTION_WORDS)
 
 
-def breadth(annotations: Iterable[Annotation], samples: Mapping[str, Iterable[str]]) -> dict[str, tuple[int, int]]:
+def sample_words(sample: str, slot_words: Optional[Mapping[str, frozenset[str]]] = None) -> set[str]:
+    """A sample's words split as ``content_words`` splits hers ("o.b." is "o" and "b"); a ``{slot}``
+    whose values are not listed (a spoken time) stands for every word such a value is made of."""
+    words: set[str] = set()
+    for token in sample.split():
+        if slot_words and token in slot_words:
+            words |= slot_words[token]
+        else:
+            words.update(word.replace("'", "") for word in normalise(token).split())
+    return words
+
+
+def breadth(annotations: Iterable[Annotation], samples: Mapping[str, Iterable[str]],
+            slot_words: Optional[Mapping[str, frozenset[str]]] = None) -> dict[str, tuple[int, int]]:
     """Per intent: utterances whose content words all occur together in one of its samples, and how many.
 
     A rough floor of what Alexa's NLU will get right; the fallback has no samples and is left out.
@@ -244,7 +270,7 @@ def breadth(annotations: Iterable[Annotation], samples: Mapping[str, Iterable[st
     for intent, said in samples.items():
         words_of = index.setdefault(intent, {})
         for number, sample in enumerate(said):
-            for word in sample.replace("'", "").split():
+            for word in sample_words(sample, slot_words):
                 words_of.setdefault(word, set()).add(number)
     covered: Counter[str] = Counter()
     total: Counter[str] = Counter()

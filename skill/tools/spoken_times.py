@@ -16,6 +16,9 @@ _AFTERNOON = (("pm",), ("p", "m"), ("in", "the", "evening"), ("at", "night"), ("
 _MORNING = (("am",), ("a", "m"), ("in", "the", "morning"))
 _DURATION_WORDS = frozenset({"minute", "minutes", "hour", "hours", "second", "seconds", "mins", "hrs"})
 _NAMED = {("midnight",): (0, 0), ("noon",): (12, 0), ("midday",): (12, 0)}
+TIME_WORDS = frozenset(_UNITS) | frozenset(_TENS) | frozenset(w for p in _AFTERNOON + _MORNING for w in p) | frozenset(
+    w for p in _NAMED for w in p) | frozenset({"oclock", "half", "quarter", "past"}) | frozenset(str(n) for n in range(60))
+"""Every word a spoken time is made of: what an AMAZON.TIME slot in a sample stands for (NLU breadth)."""
 
 
 def alexa_time(phrase: str) -> Optional[str]:
