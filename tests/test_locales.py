@@ -122,9 +122,11 @@ def test_the_rules_catch_a_wake_word_and_a_misspelt_key():
     language = model["interactionModel"]["languageModel"]
     language["intents"][-1]["samples"].append("alexa tell me more")
     language["intentz"] = []
+    next(i for i in language["intents"] if i["name"] == "CrampNowIntent")["slotz"] = []
     problems = model_rules.model_problems(model, {}, name="interaction_models/en-GB.json")
     assert any("starts with a wake word" in p for p in problems)
     assert any("intentz: not in the ASK schema" in p for p in problems)
+    assert any("intents[CrampNowIntent].slotz: not in the ASK schema" in p for p in problems)
     assert all(p.startswith("interaction_models/en-GB.json: ") for p in problems)
 
 
