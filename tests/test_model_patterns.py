@@ -40,6 +40,19 @@ def test_a_plain_sample_and_a_slot_come_through_unchanged():
     assert sorted(expand("i've got a cramp [in my {bodyPart}]")) == ["i've got a cramp", "i've got a cramp in my {bodyPart}"]
 
 
+def test_a_plain_sample_says_exactly_what_hassil_would_make_of_it():
+    """Plain words skip hassil's parser (most of the model's cost); what they say must not change."""
+    from hassil.parse_expression import parse_sentence
+    from hassil.sample import sample_expression
+
+    plain = [entry for intent in SOURCE["intents"].values() for entry in intent["samples"]
+             if isinstance(entry, str) and not any(mark in entry for mark in "()[]{}<>|;\\")]
+    plain += ["  padded  twice ", "tab\tand\nnewline", "it\u2019s e\u0301 not \u00e9", "what?! no..."]
+    for text in plain:
+        parsed = (" ".join(said.split()) for said in sample_expression(parse_sentence(text).expression))
+        assert expand(text) == [said for said in dict.fromkeys(parsed) if said], text
+
+
 @pytest.mark.parametrize("pattern, problem", [
     ("what (helps|eases cramps", "cannot be parsed"),
     ("what helps <leg>", "Missing expansion rule <leg>; define it under rules:"),

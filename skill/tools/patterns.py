@@ -39,15 +39,21 @@ def _parsed_rules(rules: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     return parsed
 
 
+_SYNTAX = frozenset("()[]{}<>|;\\")
+"""hassil's template characters (groups, optionals, lists, rules, alternatives, permutations, escapes)."""
+
+
 @lru_cache(maxsize=None)
 def _expand(pattern: str, rules: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
     """Cached: every locale's model (and every check) expands the same patterns."""
+    parsed_rules = _parsed_rules(rules)  # a broken rule is reported at the first pattern, plain or not
+    if pattern.strip() and _SYNTAX.isdisjoint(pattern):
+        return (" ".join(pattern.split()),)  # plain words say themselves, as hassil would; without its parser
     from hassil.errors import MissingRuleError
     from hassil.parse_expression import parse_sentence
     from hassil.parser import ParseError
     from hassil.sample import sample_expression
 
-    parsed_rules = _parsed_rules(rules)
     try:
         sentence = parse_sentence(pattern)
         said: dict[str, None] = {}
