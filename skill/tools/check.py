@@ -66,7 +66,7 @@ class _GeneratedModels:
     """The model source and every locale's model made from it, once for all the checks."""
 
     source: dict
-    models: dict[str, dict]
+    by_locale: dict[str, dict]
 
     @classmethod
     def from_source(cls) -> "_GeneratedModels":
@@ -86,7 +86,7 @@ def _attempt(report: CheckReport, load: Callable[[], T]) -> Optional[T]:
 def _check_models(report: CheckReport, content: Optional[Content], generated: _GeneratedModels) -> None:
     """Every locale's model against Amazon's rules and the skill's: each intent a topic's or a control's."""
     source = generated.source
-    report.problems.extend(models.stale_models(generated=generated.models))
+    report.problems.extend(models.stale_models(generated=generated.by_locale))
     folder = data_dir("interaction_models")
     try:
         local_built_ins = json.loads((folder / "local-builtins.json").read_text(encoding="utf-8"))
@@ -94,7 +94,7 @@ def _check_models(report: CheckReport, content: Optional[Content], generated: _G
         report.problems.append(f"interaction_models/local-builtins.json: cannot be read: {error}")
         return
     before = len(report.problems)
-    for locale in generated.models:
+    for locale in generated.by_locale:
         path = models.model_path(locale)
         try:
             model = json.loads(path.read_text(encoding="utf-8"))
@@ -110,7 +110,7 @@ def _check_models(report: CheckReport, content: Optional[Content], generated: _G
         report.problems.extend(pattern_problems(origins, hand_written, models.deliberate(source),
                                                 name=f"{models.SOURCE_NAME} ({locale})"))
     if len(report.problems) == before:
-        report.checked.append(f"interaction models: {', '.join(generated.models)} "
+        report.checked.append(f"interaction models: {', '.join(generated.by_locale)} "
                               f"(generated from {models.SOURCE_NAME})")
 
 
@@ -163,9 +163,9 @@ def _check_listing(report: CheckReport, generated: Optional[_GeneratedModels]) -
     listing = _attempt(report, publish.load_listing)
     if listing is None or generated is None:
         return  # reported above
-    locales = list(generated.models)
+    locales = list(generated.by_locale)
     manifest = publish.build_manifest(listing, locales, publish.endpoint_for(lambda_arn=EXAMPLE_LAMBDA_ARN))
-    problems = publish.manifest_problems(manifest, generated.models)
+    problems = publish.manifest_problems(manifest, generated.by_locale)
     report.problems.extend(f"content/{publish.LISTING_FILE} → {problem}" for problem in problems)
     if not problems:
         report.checked.append(f"store listing: {len(listing.example_phrases)} example phrases, "
