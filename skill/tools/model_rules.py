@@ -443,8 +443,9 @@ def _local_built_ins(model: _Model, local: dict[str, list[str]]) -> Iterable[str
             if key in owner and owner[key] != intent_name:
                 yield f"{where}: {phrase!r} belongs to both {owner[key]} and {intent_name}"
             owner.setdefault(key, intent_name)
+    owned = frozenset(owner)  # a set, so isdisjoint walks the sample's few forms, not every phrase
     for (intent_name, sample), verdict, forms in zip(model.samples, model.verdicts, model.forms):
-        if not verdict.fillable or forms.isdisjoint(owner):
+        if not verdict.fillable or forms.isdisjoint(owned):
             continue
         for form in forms:
             if form in owner:
