@@ -105,6 +105,7 @@ def _check_models(report: CheckReport, content: Optional[Content], generated: _G
         answered = content.intents() if content is not None else _declared_intents(model)
         origins = models.sample_origins(locale, source)
         report.problems.extend(model_problems(model, local_built_ins, name=f"interaction_models/{path.name}",
+                                              invocation_name=normalize(source["invocation_name"]),
                                               answered=answered, origins=origins))
         hand_written = {intent: models.hand_written(intent, locale, source) for intent in origins}
         report.problems.extend(pattern_problems(origins, hand_written, models.deliberate(source),

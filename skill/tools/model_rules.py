@@ -169,6 +169,14 @@ def _intent_verdicts(intent_name: str, samples: tuple[str, ...], declared: froze
 @functools.lru_cache(maxsize=MEMO_SIZE)
 def _filled(sample: str, fillers: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str]:
     """``sample`` with each named slot replaced by every phrase given for it (cached across locales)."""
+    template = _fill_template(sample, fillers)
+    if template is not None:
+        text, order = template
+        if order is None:
+            return frozenset(text.format(*choice).strip() for choice in itertools.product(
+                *(phrases for _, phrases in fillers)))
+        return frozenset(text.format(*(choice[i] for i in order)).strip() for choice in itertools.product(
+            *(phrases for _, phrases in fillers)))
     forms = set()
     for choice in itertools.product(*(phrases for _, phrases in fillers)):
         text = sample
@@ -176,6 +184,56 @@ def _filled(sample: str, fillers: tuple[tuple[str, tuple[str, ...]], ...]) -> fr
             text = text.replace("{" + name + "}", phrase, 1)
         forms.add(normalize(text))
     return frozenset(forms)
+
+
+def _fill_template(
+    sample: str, fillers: tuple[tuple[str, tuple[str, ...]], ...],
+) -> Optional[tuple[str, Optional[list[int]]]]:
+    """``sample`` as a str.format template whose filled forms are already normalised, or None.
+
+    Filling slot by slot and normalising each form (above) costs most of the rules' time on a
+    wide model. With phrases that are normalised, non-empty and brace-free (as the type rules
+    require), normalising the sample's literal parts once gives the same forms: whitespace runs
+    never cross a phrase. Returns the template and, when the slots are not filled left to right,
+    the order to pass the choices in.
+    """
+    references = len(SLOT_REFERENCE.findall(sample))
+    if sample.count("{") != references or sample.count("}") != references:
+        return None  # a stray brace: filling one slot could make another reference
+    if not all(_plain_phrases(phrases) for _, phrases in fillers):
+        return None
+    spans = []  # (position, index in fillers): slot by slot, each takes the first place still unfilled
+    searched_from: dict[str, int] = {}
+    for index, (name, _) in enumerate(fillers):
+        reference = "{" + name + "}"
+        at = sample.find(reference, searched_from.get(name, 0))
+        if at < 0:
+            return None
+        searched_from[name] = at + len(reference)
+        spans.append((at, at + len(reference), index))
+    spans.sort()
+    parts, order, end = [], [], 0
+    for start, stop, index in spans:
+        parts.append(_collapsed(sample[end:start].lower()).replace("{", "{{").replace("}", "}}"))
+        order.append(index)
+        end = stop
+    parts.append(_collapsed(sample[end:].lower()).replace("{", "{{").replace("}", "}}"))
+    return "{}".join(parts), (None if order == sorted(order) else order)
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_phrases(phrases: tuple[str, ...]) -> bool:
+    """Every phrase normalised, non-empty and without braces (a slot type's values, checked once)."""
+    return all(phrase and "{" not in phrase and "}" not in phrase and phrase == normalize(phrase)
+               for phrase in phrases)
+
+
+def _collapsed(text: str) -> str:
+    """Each run of whitespace as one space, keeping whether ``text`` starts or ends with one."""
+    words = " ".join(text.split())
+    if not words:
+        return " " if text else ""
+    return (" " if text[0].isspace() else "") + words + (" " if text[-1].isspace() else "")
 
 
 class _Model:
@@ -202,6 +260,16 @@ class _Model:
             self._slot_types[intent_name] = {slot["name"]: slot["type"]
                                              for slot in self.intents[intent_name].get("slots", [])}
         return self._slot_types[intent_name]
+
+    @functools.cached_property
+    def spans(self) -> list[tuple[str, int, int]]:
+        """Each intent's samples as a slice of ``samples``: (intent name, start, stop)."""
+        spans, start = [], 0
+        for intent in self.intent_list:
+            stop = start + len(intent.get("samples", []))
+            spans.append((intent["name"], start, stop))
+            start = stop
+        return spans
 
     @functools.cached_property
     def verdicts(self) -> list[_Verdict]:
@@ -346,13 +414,12 @@ def _clashes(model: _Model, said: list[frozenset[str]]) -> dict[str, dict[str, s
     ``said[i]`` is what ``model.samples[i]`` says. Sets find the shared phrases; only the samples
     that say one are looked at one by one.
     """
-    by_intent: dict[str, list[frozenset[str]]] = defaultdict(list)
-    for (intent_name, _), phrases in zip(model.samples, said):
-        by_intent[intent_name].append(phrases)
+    by_intent: dict[str, set[str]] = {}
+    for intent_name, start, stop in model.spans:
+        by_intent.setdefault(intent_name, set()).update(*said[start:stop])
     seen: set[str] = set()
     shared: set[str] = set()
-    for phrase_sets in by_intent.values():
-        phrases = set().union(*phrase_sets)
+    for phrases in by_intent.values():
         shared |= phrases & seen
         seen |= phrases
     clashes: dict[str, dict[str, str]] = {}
