@@ -624,6 +624,26 @@ def _from(pattern: Optional[str], sample: str) -> str:
     return f" (from {pattern!r})" if pattern and pattern != sample else ""
 
 
+class SpokenSamples:
+    """``phrase in SpokenSamples(model)``: whether the model's samples say ``phrase``, slots filled.
+
+    For a few phrases (a listing's examples): the samples without slots answer most of them, and
+    every slot is filled (``spoken_samples``) only when they do not.
+    """
+
+    def __init__(self, model: Mapping[str, Any]) -> None:
+        self._model = _Model(model)
+        self._plain = {verdict.text for verdict in self._model.verdicts if not verdict.referenced}
+        self._every: Optional[set[str]] = None
+
+    def __contains__(self, phrase: object) -> bool:
+        if phrase in self._plain:
+            return True
+        if self._every is None:
+            self._every = set().union(*self._model.forms)
+        return phrase in self._every
+
+
 def spoken_samples(model: Mapping[str, Any]) -> set[str]:
     """Every phrase the model's samples say, with custom slots filled (for matching example phrases)."""
     return set().union(*_Model(model).forms)
