@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from skill.tools import model_rules
 from skill.tools.check import run_checks
 from skill.tools.review import build_review
 
@@ -38,48 +39,71 @@ def project_copy(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture
+def data_copy(tmp_path: Path, monkeypatch):
+    """A copy of the skill's data that the checks in this process read instead of the real one.
+
+    The package finds its data beside itself (skill.runtime.resources); pointing that at the copy,
+    and forgetting what model_rules remembered of the real source, lets a test break the copy and
+    run the checks in-process.
+    """
+    import skill.tools.publish  # noqa: F401 - it binds the shipped invocation name at import: not the copy's
+
+    root = tmp_path / "project"
+    for folder in DATA_FOLDERS[1:]:
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    monkeypatch.setattr("skill.runtime.resources._PACKAGE_DIR", root / "skill")  # no data there: root's is used
+    remembered = (model_rules.answered_intents, model_rules.source_invocation_name)
+    for cache in remembered:
+        cache.cache_clear()
+    yield root
+    for cache in remembered:
+        cache.cache_clear()
+
+
+def problems_of_checks() -> str:
+    return "\n".join(run_checks().problems)
+
+
 # --------------------------------------------------------------------------- check
 
 
-def test_the_shipped_skill_passes_every_check():
-    report = run_checks()
-    assert report.problems == []
-    assert len(report.checked) == 4
+@pytest.fixture(scope="module")
+def shipped_check(tmp_path_factory) -> subprocess.CompletedProcess[str]:
+    """`cramp-coach check` of the shipped project, run once, as she would, from another folder."""
+    return run_cli(PROJECT_ROOT, tmp_path_factory.mktemp("elsewhere"), "check")
 
 
-def test_check_prints_a_short_ok_summary_and_exits_zero_when_clean(project_copy, tmp_path):
-    result = run_cli(project_copy, tmp_path, "check")
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
+def test_the_shipped_skill_passes_every_check(shipped_check):
+    assert shipped_check.returncode == 0, shipped_check.stderr
+    assert shipped_check.stderr == ""
+
+
+def test_check_prints_a_short_ok_summary_and_exits_zero_when_clean(shipped_check):
+    lines = shipped_check.stdout.splitlines()
     assert len(lines) == 4 and all(line.startswith("ok  ") for line in lines)
-    assert "en-IN" in result.stdout and "apl/answer.json" in result.stdout
+    assert "en-IN" in shipped_check.stdout and "apl/answer.json" in shipped_check.stdout
 
 
-def test_check_catches_an_offer_without_an_action_and_an_intent_nothing_answers(project_copy, tmp_path):
-    prompts = project_copy / "content" / "prompts.yaml"
+def test_check_catches_an_offer_without_an_action_and_an_intent_nothing_answers(data_copy):
+    prompts = data_copy / "content" / "prompts.yaml"
     text = prompts.read_text(encoding="utf-8")
     prompts.write_text(text.replace("    yes: {answer: food}\n", "", 1), encoding="utf-8")
-    broken_offer = run_cli(project_copy, tmp_path, "check")
-    assert broken_offer.returncode == 1
-    assert "content/prompts.yaml: offers.food.yes: is missing: say what it does" in broken_offer.stderr
+    assert "content/prompts.yaml: offers.food.yes: is missing: say what it does" in problems_of_checks()
 
     prompts.write_text(text, encoding="utf-8")
-    topics = project_copy / "content" / "topics.yaml"
+    topics = data_copy / "content" / "topics.yaml"
     topics.write_text(topics.read_text(encoding="utf-8").replace("    intent: FoodAndDrinkIntent\n", ""), encoding="utf-8")
-    unanswered = run_cli(project_copy, tmp_path, "check")
-    assert unanswered.returncode == 1
     assert ("interaction_models/en-GB.json: intents.FoodAndDrinkIntent: no handler answers it: give it a topic "
-            "(content/topics.yaml) or a control (content/controls.yaml)") in unanswered.stderr
+            "(content/topics.yaml) or a control (content/controls.yaml)") in problems_of_checks()
 
 
-def test_check_catches_a_line_that_tells_her_an_invocation_name_the_model_does_not_have(project_copy, tmp_path):
-    source = project_copy / "interaction_models" / "source" / "model.yaml"
+def test_check_catches_a_line_that_tells_her_an_invocation_name_the_model_does_not_have(data_copy):
+    source = data_copy / "interaction_models" / "source" / "model.yaml"
     source.write_text(source.read_text(encoding="utf-8").replace("invocation_name: cramp coach",
                                                                   "invocation_name: calf coach"), encoding="utf-8")
-    result = run_cli(project_copy, tmp_path, "check")
-    assert result.returncode == 1
     assert ("content/walkthrough.yaml: paused.variants[0]: tells her to say 'cramp coach', but the invocation "
-            "name is 'calf coach' (interaction_models/source/model.yaml)") in result.stderr
+            "name is 'calf coach' (interaction_models/source/model.yaml)") in problems_of_checks()
 
 
 def test_check_names_the_file_and_key_of_every_problem_and_exits_one(project_copy, tmp_path):
@@ -108,14 +132,12 @@ def test_check_names_the_file_and_key_of_every_problem_and_exits_one(project_cop
     assert "ok  " not in result.stdout
 
 
-def test_check_reports_a_listing_that_breaks_amazons_rules(project_copy, tmp_path):
-    listing = project_copy / "content" / "listing.yaml"
+def test_check_reports_a_listing_that_breaks_amazons_rules(data_copy):
+    listing = data_copy / "content" / "listing.yaml"
     text = listing.read_text(encoding="utf-8").replace("not a substitute for professional medical advice",
                                                        "a great substitute for a doctor")
     listing.write_text(text, encoding="utf-8")
-    result = run_cli(project_copy, tmp_path, "check")
-    assert result.returncode == 1
-    assert "content/listing.yaml → skill.json: publishingInformation.locales.en-US.description" in result.stderr
+    assert "content/listing.yaml → skill.json: publishingInformation.locales.en-US.description" in problems_of_checks()
 
 
 # --------------------------------------------------------------------------- review

@@ -4,7 +4,9 @@ differently."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 
 import pytest
 
@@ -122,9 +124,11 @@ def test_the_rules_catch_a_wake_word_and_a_misspelt_key():
     language = model["interactionModel"]["languageModel"]
     language["intents"][-1]["samples"].append("alexa tell me more")
     language["intentz"] = []
+    next(i for i in language["intents"] if i["name"] == "CrampNowIntent")["slotz"] = []
     problems = model_rules.model_problems(model, {}, name="interaction_models/en-GB.json")
     assert any("starts with a wake word" in p for p in problems)
     assert any("intentz: not in the ASK schema" in p for p in problems)
+    assert any("intents[CrampNowIntent].slotz: not in the ASK schema" in p for p in problems)
     assert all(p.startswith("interaction_models/en-GB.json: ") for p in problems)
 
 
@@ -140,3 +144,24 @@ def test_regenerating_writes_what_is_checked_in(tmp_path):
     assert [p.name for p in written] == [f"{locale}.json" for locale in LOCALES]
     for path in written:
         assert path.read_text(encoding="utf-8") == models.model_path(path.stem).read_text(encoding="utf-8")
+
+
+def test_what_a_model_says_with_its_slots_filled_is_each_slot_filled_in_turn():
+    """The rules fill slots from a template made once per sample; it must say what filling them does."""
+    model = models.generate("en-IN")
+    language = model["interactionModel"]["languageModel"]
+    crampy = next(i for i in language["intents"] if i["name"] == "CrampNowIntent")
+    crampy["samples"] += ["My {bodyPart}  Hurts", "my  {bodyPart} hurts", "{bodyPart}", "my {bodyPart} and {bodyPart}", " {bodyPart} at {x} "]
+    phrases = {t["name"]: [" ".join(p.lower().split()) for v in t["values"]
+                           for p in [v["name"]["value"], *v["name"].get("synonyms", [])]] for t in language["types"]}
+    expected = set()
+    for intent in language["intents"]:
+        kinds = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+        for sample in intent.get("samples", []):
+            names = [n for n in re.findall(r"\{([^{}]*)\}", sample) if kinds.get(n) in phrases]
+            for choice in itertools.product(*(phrases[kinds[n]] for n in names)):
+                text = sample
+                for name, phrase in zip(names, choice):
+                    text = text.replace("{" + name + "}", phrase, 1)
+                expected.add(" ".join(text.lower().split()))
+    assert model_rules.spoken_samples(model) == expected

@@ -40,6 +40,26 @@ def test_a_plain_sample_and_a_slot_come_through_unchanged():
     assert sorted(expand("i've got a cramp [in my {bodyPart}]")) == ["i've got a cramp", "i've got a cramp in my {bodyPart}"]
 
 
+def test_every_pattern_says_exactly_what_hassil_would_make_of_it():
+    """patterns.py parses the common, well-nested patterns itself (hassil's parser was most of
+    `check`'s time); what each says, and in which order, must be hassil's."""
+    from hassil.parse_expression import parse_sentence
+    from hassil.sample import sample_expression
+
+    rules = {**SOURCE.get("rules", {}), "twice": "(one|two) <cramp>", "cramp": "(cramp|cramps)"}
+    parsed_rules = {name: parse_sentence(body) for name, body in rules.items()}
+    written = [entry if isinstance(entry, str) else entry["say"]
+               for source in (SOURCE, models.load_pending()) for intent in source["intents"].values()
+               for entry in intent["samples"]]
+    awkward = ["  padded  twice ", "tab\tand\nnewline", "it\u2019s e\u0301 not \u00e9", "what?! no...",
+               "(a||b) c", "[a|] b", "my(calf|foot)[s] hurts", "[[very] (bad|sore)] <twice>", "(x [y|z] | w)",
+               "( | a)", "{bodyPart}[ again]", "<twice>|<cramp> now", "a  [ b ]  c"]
+    for text in written + awkward:
+        parsed = (" ".join(said.split()) for said in sample_expression(
+            parse_sentence(text).expression, expansion_rules=parsed_rules, expand_lists=False))
+        assert expand(text, rules) == [said for said in dict.fromkeys(parsed) if said], text
+
+
 @pytest.mark.parametrize("pattern, problem", [
     ("what (helps|eases cramps", "cannot be parsed"),
     ("what helps <leg>", "Missing expansion rule <leg>; define it under rules:"),

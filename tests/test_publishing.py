@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from ask_sdk_core.serialize import DefaultSerializer
+from click.testing import CliRunner
 
 from skill.tools import models, publish
+from skill.tools.cli import main
 from skill.tools.model_rules import INVOCATION_NAME, keys_lost, spoken_samples
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +31,13 @@ def cramp_coach(tmp_path: Path):
         return subprocess.run([sys.executable, "-m", "skill.tools.cli", *args], cwd=tmp_path, env=env,
                               capture_output=True, text=True, timeout=120)
     return run
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch):
+    """`cramp-coach` run in this process (click's test runner) from tmp_path: for what a command decides."""
+    monkeypatch.chdir(tmp_path)
+    return lambda *args: CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture(scope="module")
@@ -64,17 +73,17 @@ def test_package_with_a_lambda_writes_skill_json_and_every_locales_model(cramp_c
         "askcliResourcesVersion": "2020-03-31", "profiles": {"default": {"skillMetadata": {"src": "./skill-package"}}}}
 
 
-def test_package_with_a_web_service_names_its_certificate(cramp_coach, tmp_path):
-    result = cramp_coach("package", "--out", "build", "--endpoint", ENDPOINT)
-    assert result.returncode == 0, result.stderr
+def test_package_with_a_web_service_names_its_certificate(cli, tmp_path):
+    result = cli("package", "--out", "build", "--endpoint", ENDPOINT)
+    assert result.exit_code == 0, result.output
     skill_json = json.loads((tmp_path / "build" / "skill-package" / "skill.json").read_text(encoding="utf-8"))
     assert skill_json["manifest"]["apis"]["custom"]["endpoint"] == {"uri": ENDPOINT, "sslCertificateType": "Trusted"}
 
 
-def test_package_takes_one_endpoint_at_most(cramp_coach, tmp_path):
-    result = cramp_coach("package", "--out", "build", "--endpoint", ENDPOINT, "--lambda-arn", LAMBDA_ARN)
-    assert result.returncode == 2
-    assert "exactly one of --endpoint" in result.stderr
+def test_package_takes_one_endpoint_at_most(cli, tmp_path):
+    result = cli("package", "--out", "build", "--endpoint", ENDPOINT, "--lambda-arn", LAMBDA_ARN)
+    assert result.exit_code == 2
+    assert "exactly one of --endpoint" in result.output
     assert not (tmp_path / "build").exists()
 
 
@@ -87,19 +96,19 @@ def test_package_takes_one_endpoint_at_most(cramp_coach, tmp_path):
     (("--endpoint", ENDPOINT, "--privacy-policy-url", "http://coach.example.org/privacy"),
      "--privacy-policy-url: 'http://coach.example.org/privacy' must be an https:// URL"),
 ])
-def test_package_refuses_what_alexa_would_not_call_and_says_why(cramp_coach, tmp_path, args, reason):
-    result = cramp_coach("package", "--out", "build", *args)
-    assert result.returncode == 2
-    assert reason in " ".join(result.stderr.split())
+def test_package_refuses_what_alexa_would_not_call_and_says_why(cli, tmp_path, args, reason):
+    result = cli("package", "--out", "build", *args)
+    assert result.exit_code == 2
+    assert reason in " ".join(result.output.split())
     assert not (tmp_path / "build").exists()
 
 
-def test_package_for_a_web_service_takes_the_privacy_terms_and_icon_urls(cramp_coach, tmp_path):
-    result = cramp_coach("package", "--out", "build", "--endpoint", ENDPOINT,
-                         "--privacy-policy-url", "https://coach.example.org/privacy",
-                         "--terms-of-use-url", "https://coach.example.org/terms",
-                         "--large-icon-url", "https://coach.example.org/icon-512.png")
-    assert result.returncode == 0, result.stderr
+def test_package_for_a_web_service_takes_the_privacy_terms_and_icon_urls(cli, tmp_path):
+    result = cli("package", "--out", "build", "--endpoint", ENDPOINT,
+                 "--privacy-policy-url", "https://coach.example.org/privacy",
+                 "--terms-of-use-url", "https://coach.example.org/terms",
+                 "--large-icon-url", "https://coach.example.org/icon-512.png")
+    assert result.exit_code == 0, result.output
     body = json.loads((tmp_path / "build" / "skill-package" / "skill.json").read_text(encoding="utf-8"))["manifest"]
     assert body["privacyAndCompliance"]["locales"]["en-GB"] == {
         "privacyPolicyUrl": "https://coach.example.org/privacy", "termsOfUseUrl": "https://coach.example.org/terms"}
@@ -107,33 +116,33 @@ def test_package_for_a_web_service_takes_the_privacy_terms_and_icon_urls(cramp_c
         assert listing["largeIconUri"] == "https://coach.example.org/icon-512.png"
         assert listing["smallIconUri"] == "file://assets/images/cramp-coach-108.png"
     assert body["events"]["endpoint"] == body["apis"]["custom"]["endpoint"]
-    assert "--privacy-policy-url" not in result.stderr
+    assert "--privacy-policy-url" not in result.output
 
 
-def test_the_default_icons_are_pngs_of_the_sizes_amazon_asks_for(cramp_coach, tmp_path):
-    assert cramp_coach("package", "--out", "build", "--endpoint", ENDPOINT).returncode == 0
+def test_the_default_icons_are_pngs_of_the_sizes_amazon_asks_for(cli, tmp_path):
+    assert cli("package", "--out", "build", "--endpoint", ENDPOINT).exit_code == 0
     for size in (108, 512):
         data = (tmp_path / "build" / "skill-package" / "assets" / "images" / f"cramp-coach-{size}.png").read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
         assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (size, size)
 
 
-def test_package_refuses_a_plain_http_endpoint(cramp_coach):
-    result = cramp_coach("package", "--out", "build", "--endpoint", "http://coach.example.org/alexa")
-    assert result.returncode == 2
-    assert "https://" in result.stderr
+def test_package_refuses_a_plain_http_endpoint(cli):
+    result = cli("package", "--out", "build", "--endpoint", "http://coach.example.org/alexa")
+    assert result.exit_code == 2
+    assert "https://" in result.output
 
 
-def test_package_refuses_something_that_is_not_a_lambda_arn(cramp_coach):
-    result = cramp_coach("package", "--out", "build", "--lambda-arn", "cramp-coach")
-    assert result.returncode == 2
-    assert "not a Lambda function ARN" in result.stderr
+def test_package_refuses_something_that_is_not_a_lambda_arn(cli):
+    result = cli("package", "--out", "build", "--lambda-arn", "cramp-coach")
+    assert result.exit_code == 2
+    assert "not a Lambda function ARN" in result.output
 
 
-def test_help_lists_package_check_and_review(cramp_coach):
-    result = cramp_coach("--help")
+def test_help_lists_package_check_and_review(cli):
+    result = cli("--help")
     for command in ("package", "check", "review"):
-        assert command in result.stdout
+        assert command in result.output
 
 
 # --------------------------------------------------------------------------- the manifest

@@ -17,7 +17,7 @@ from typing import Callable, Optional, TypeVar
 from skill.runtime import apl
 
 from skill.tools import models
-from skill.runtime.content import Content, ContentError, load_content
+from skill.runtime.content import Content, load_content
 from skill.tools.model_rules import model_problems, pattern_problems
 from skill.tools.vocabulary import normalize
 from skill.runtime.reminder_words import load_reminder_words
@@ -51,32 +51,42 @@ def run_checks() -> CheckReport:
                               f"{len(content.walkthrough.steps)} stretch steps; {len(content.offer_actions)} offers "
                               f"with their yes and no, {len(content.controls)} controls, every topic reachable; "
                               f"{len(reminder_words.all_lines())} bedtime reminder lines")
-    _check_models(report, content)
-    if content is not None:
-        _check_invocation_in_content(report, content)
+    generated = _attempt(report, _GeneratedModels.from_source)
+    if generated is not None:
+        _check_models(report, content, generated)
+        if content is not None:
+            _check_invocation_in_content(report, content, generated.source)
     _check_apl(report, content, words)
-    _check_listing(report)
+    _check_listing(report, generated)
     return report
+
+
+@dataclass(frozen=True)
+class _GeneratedModels:
+    """The model source and every locale's model made from it, once for all the checks."""
+
+    source: dict
+    by_locale: dict[str, dict]
+
+    @classmethod
+    def from_source(cls) -> "_GeneratedModels":
+        source = models.load_source()
+        return cls(source, models.generate_all(source))
 
 
 def _attempt(report: CheckReport, load: Callable[[], T]) -> Optional[T]:
     try:
         return load()
     except ValueError as error:  # ContentError and friends: the message names file and key
-        report.problems.append(str(error))
+        if str(error) not in report.problems:  # e.g. the reminder words, which the models' dialog reads too
+            report.problems.append(str(error))
         return None
 
 
-def _check_models(report: CheckReport, content: Optional[Content]) -> None:
+def _check_models(report: CheckReport, content: Optional[Content], generated: _GeneratedModels) -> None:
     """Every locale's model against Amazon's rules and the skill's: each intent a topic's or a control's."""
-    try:
-        stale = models.stale_models()
-        source = models.load_source()
-        locales = models.locales(source)
-    except models.ModelSourceError as error:
-        report.problems.append(str(error))
-        return
-    report.problems.extend(stale)
+    source = generated.source
+    report.problems.extend(models.stale_models(generated=generated.by_locale))
     folder = data_dir("interaction_models")
     try:
         local_built_ins = json.loads((folder / "local-builtins.json").read_text(encoding="utf-8"))
@@ -84,7 +94,7 @@ def _check_models(report: CheckReport, content: Optional[Content]) -> None:
         report.problems.append(f"interaction_models/local-builtins.json: cannot be read: {error}")
         return
     before = len(report.problems)
-    for locale in locales:
+    for locale in generated.by_locale:
         path = models.model_path(locale)
         try:
             model = json.loads(path.read_text(encoding="utf-8"))
@@ -95,24 +105,23 @@ def _check_models(report: CheckReport, content: Optional[Content]) -> None:
         answered = content.intents() if content is not None else _declared_intents(model)
         origins = models.sample_origins(locale, source)
         report.problems.extend(model_problems(model, local_built_ins, name=f"interaction_models/{path.name}",
+                                              invocation_name=normalize(source["invocation_name"]),
                                               answered=answered, origins=origins))
         hand_written = {intent: models.hand_written(intent, locale, source) for intent in origins}
         report.problems.extend(pattern_problems(origins, hand_written, models.deliberate(source),
                                                 name=f"{models.SOURCE_NAME} ({locale})"))
     if len(report.problems) == before:
-        report.checked.append(f"interaction models: {', '.join(locales)} (generated from {models.SOURCE_NAME})")
+        report.checked.append(f"interaction models: {', '.join(generated.by_locale)} "
+                              f"(generated from {models.SOURCE_NAME})")
 
 
 _TOLD_TO_SAY = re.compile(r"\balexa, (?:ask|open|tell) (.+?)(?: to\b|[.,?!]|$)", re.IGNORECASE)
 """Where a line tells her what to say to reach the skill: "say, Alexa, ask cramp coach to …"."""
 
 
-def _check_invocation_in_content(report: CheckReport, content: Content) -> None:
+def _check_invocation_in_content(report: CheckReport, content: Content, source: dict) -> None:
     """A line that tells her how to call the skill uses the model's invocation name (written once, in model.yaml)."""
-    try:
-        name = normalize(models.load_source()["invocation_name"])
-    except models.ModelSourceError:
-        return  # reported with the models
+    name = normalize(source["invocation_name"])
     for line in content.all_lines():
         for index, variant in enumerate(line.variants):
             for said in _TOLD_TO_SAY.findall(variant):
@@ -149,20 +158,15 @@ def _check_apl(report: CheckReport, content: Optional[Content], words: Optional[
         report.checked.append(f"APL documents: {', '.join(f'apl/{n}.json' for n in documents)}")
 
 
-def _check_listing(report: CheckReport) -> None:
+def _check_listing(report: CheckReport, generated: Optional[_GeneratedModels]) -> None:
     from skill.tools import publish
 
-    try:
-        listing = publish.load_listing()
-        source = models.load_source()
-        locales = models.locales(source)
-        locale_models = {locale: models.generate(locale, source) for locale in locales}
-    except (ContentError, models.ModelSourceError) as error:
-        if str(error) not in report.problems:  # a model source problem is reported once
-            report.problems.append(str(error))
-        return
+    listing = _attempt(report, publish.load_listing)
+    if listing is None or generated is None:
+        return  # reported above
+    locales = list(generated.by_locale)
     manifest = publish.build_manifest(listing, locales, publish.endpoint_for(lambda_arn=EXAMPLE_LAMBDA_ARN))
-    problems = publish.manifest_problems(manifest, locale_models)
+    problems = publish.manifest_problems(manifest, generated.by_locale)
     report.problems.extend(f"content/{publish.LISTING_FILE} → {problem}" for problem in problems)
     if not problems:
         report.checked.append(f"store listing: {len(listing.example_phrases)} example phrases, "

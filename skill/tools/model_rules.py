@@ -15,7 +15,7 @@ import itertools
 import json
 import re
 from collections import Counter, defaultdict
-from typing import Any, Collection, Iterable, Mapping, Optional
+from typing import Any, Collection, Iterable, Mapping, NamedTuple, Optional
 
 from skill.tools.vocabulary import (
     FORBIDDEN_IN_INVOCATION,
@@ -115,6 +115,127 @@ INVOCATION_SHAPE = re.compile(r"[a-z]+(?: [a-z]+)+")
 _LAUNCH_OPENING = re.compile(rf"({'|'.join(re.escape(p) for p in LAUNCH_PHRASES)})(?: |$)")
 
 
+MEMO_SIZE = 1 << 16
+"""How many samples (and slot-filled samples) the rules remember between locales: the five
+models share almost every sample, so each is judged once per run, not once per locale."""
+
+
+class _Verdict(NamedTuple):
+    """What the per-sample rules make of one sample, whichever locale's model it is in."""
+
+    problems: tuple[str, ...]
+    text: str  # the sample as Amazon compares it (normalised)
+    alone: frozenset[str]  # its one spoken form when no custom slot is filled in
+    referenced: tuple[str, ...]  # the slots it names, in order
+    fillable: bool  # every slot it names is declared
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _verdict(intent_name: str, sample: str, declared: frozenset[str]) -> _Verdict:
+    """The rules of one sample; cached, as a sample shared by every locale is judged the same in each."""
+    problems = []
+    where = f"intents.{intent_name}.samples: {sample!r}"
+    if not UTTERANCE_SHAPE.match(sample):
+        problems.append(f"{where} must be lowercase words, apostrophes, abbreviations like 'a.m.' and "
+                        "{slot} references separated by single spaces (no digits, no other punctuation)")
+    if len(sample) > MAX_UTTERANCE_CHARS:
+        problems.append(f"{where} is {len(sample)} characters; the most is {MAX_UTTERANCE_CHARS}")
+    referenced = SLOT_REFERENCE.findall(sample) if "{" in sample else []
+    undeclared = [slot for slot in referenced if slot not in declared]
+    if undeclared:
+        problems.append(f"{where} uses undeclared slots {undeclared}")
+    repeated = sorted({slot for slot in referenced if referenced.count(slot) > 1})
+    if repeated:
+        problems.append(f"{where} uses slots more than once: {repeated}")
+    text = normalize(sample)
+    words = text.split()
+    if words and words[0] in WAKE_WORDS:
+        problems.append(f"{where} starts with a wake word")
+    launch = _LAUNCH_OPENING.match(text)
+    if launch:
+        problems.append(f"{where} starts with the launch phrase {launch.group(1)!r}")
+    # "tell me more" is an ordinary request; "tell cramp coach ..." is a launch.
+    if words and words[0] == "tell" and words[1:2] != ["me"]:
+        problems.append(f"{where} starts with the launch phrase 'tell'")
+    return _Verdict(tuple(problems), text, frozenset((text,)), tuple(referenced), not undeclared)
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE // 64)
+def _intent_verdicts(intent_name: str, samples: tuple[str, ...], declared: frozenset[str]) -> tuple[_Verdict, ...]:
+    """The verdicts on one intent's samples; cached whole, as most intents are the same in every locale."""
+    return tuple(_verdict(intent_name, sample, declared) for sample in samples)
+
+
+@functools.lru_cache(maxsize=MEMO_SIZE)
+def _filled(sample: str, fillers: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str]:
+    """``sample`` with each named slot replaced by every phrase given for it (cached across locales)."""
+    template = _fill_template(sample, fillers)
+    if template is not None:
+        text, order = template
+        if order is None:
+            return frozenset(text.format(*choice).strip() for choice in itertools.product(
+                *(phrases for _, phrases in fillers)))
+        return frozenset(text.format(*(choice[i] for i in order)).strip() for choice in itertools.product(
+            *(phrases for _, phrases in fillers)))
+    forms = set()
+    for choice in itertools.product(*(phrases for _, phrases in fillers)):
+        text = sample
+        for (name, _), phrase in zip(fillers, choice):
+            text = text.replace("{" + name + "}", phrase, 1)
+        forms.add(normalize(text))
+    return frozenset(forms)
+
+
+def _fill_template(
+    sample: str, fillers: tuple[tuple[str, tuple[str, ...]], ...],
+) -> Optional[tuple[str, Optional[list[int]]]]:
+    """``sample`` as a str.format template whose filled forms are already normalised, or None.
+
+    Filling slot by slot and normalising each form (above) costs most of the rules' time on a
+    wide model. With phrases that are normalised, non-empty and brace-free (as the type rules
+    require), normalising the sample's literal parts once gives the same forms: whitespace runs
+    never cross a phrase. Returns the template and, when the slots are not filled left to right,
+    the order to pass the choices in.
+    """
+    references = len(SLOT_REFERENCE.findall(sample))
+    if sample.count("{") != references or sample.count("}") != references:
+        return None  # a stray brace: filling one slot could make another reference
+    if not all(_plain_phrases(phrases) for _, phrases in fillers):
+        return None
+    spans = []  # (position, index in fillers): slot by slot, each takes the first place still unfilled
+    searched_from: dict[str, int] = {}
+    for index, (name, _) in enumerate(fillers):
+        reference = "{" + name + "}"
+        at = sample.find(reference, searched_from.get(name, 0))
+        if at < 0:
+            return None
+        searched_from[name] = at + len(reference)
+        spans.append((at, at + len(reference), index))
+    spans.sort()
+    parts, order, end = [], [], 0
+    for start, stop, index in spans:
+        parts.append(_collapsed(sample[end:start].lower()).replace("{", "{{").replace("}", "}}"))
+        order.append(index)
+        end = stop
+    parts.append(_collapsed(sample[end:].lower()).replace("{", "{{").replace("}", "}}"))
+    return "{}".join(parts), (None if order == sorted(order) else order)
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_phrases(phrases: tuple[str, ...]) -> bool:
+    """Every phrase normalised, non-empty and without braces (a slot type's values, checked once)."""
+    return all(phrase and "{" not in phrase and "}" not in phrase and phrase == normalize(phrase)
+               for phrase in phrases)
+
+
+def _collapsed(text: str) -> str:
+    """Each run of whitespace as one space, keeping whether ``text`` starts or ends with one."""
+    words = " ".join(text.split())
+    if not words:
+        return " " if text else ""
+    return (" " if text[0].isspace() else "") + words + (" " if text[-1].isspace() else "")
+
+
 class _Model:
     """One interaction model, indexed for the rules."""
 
@@ -127,9 +248,8 @@ class _Model:
         self.samples = [(intent["name"], sample) for intent in self.intent_list
                         for sample in intent.get("samples", [])]
         self.origins: Mapping[str, Mapping[str, str]] = {}
-        self._phrases: dict[str, list[str]] = {}
+        self._phrases: dict[str, tuple[str, ...]] = {}
         self._slot_types: dict[str, dict[str, str]] = {}
-        self._forms: dict[tuple[str, str], set[str]] = {}
 
     def claim(self, intent_name: str, sample: str) -> str:
         """``Intent (from 'pattern')``: who says a sample, and which hand-written pattern made it."""
@@ -141,36 +261,52 @@ class _Model:
                                              for slot in self.intents[intent_name].get("slots", [])}
         return self._slot_types[intent_name]
 
-    def phrases_for_type(self, type_name: str) -> list[str]:
+    @functools.cached_property
+    def spans(self) -> list[tuple[str, int, int]]:
+        """Each intent's samples as a slice of ``samples``: (intent name, start, stop)."""
+        spans, start = [], 0
+        for intent in self.intent_list:
+            stop = start + len(intent.get("samples", []))
+            spans.append((intent["name"], start, stop))
+            start = stop
+        return spans
+
+    @functools.cached_property
+    def verdicts(self) -> list[_Verdict]:
+        """The per-sample rules' verdict on each of ``samples``, in the same order."""
+        declared = {name: frozenset(self.slot_types(name)) for name in self.intents}
+        verdicts: list[_Verdict] = []
+        for intent in self.intent_list:
+            name = intent["name"]
+            verdicts.extend(_intent_verdicts(name, tuple(intent.get("samples", [])), declared[name]))
+        return verdicts
+
+    @functools.cached_property
+    def texts(self) -> dict[str, str]:
+        """Each sample as Amazon compares it (normalised)."""
+        return {sample: verdict.text for (_, sample), verdict in zip(self.samples, self.verdicts)}
+
+    @functools.cached_property
+    def forms(self) -> list[frozenset[str]]:
+        """What each of ``samples`` says, each custom slot filled by every value it accepts."""
+        return [self._fill(name, sample, verdict) if verdict.referenced else verdict.alone
+                for (name, sample), verdict in zip(self.samples, self.verdicts)]
+
+    def phrases_for_type(self, type_name: str) -> tuple[str, ...]:
         if type_name not in self._phrases:
             phrases = []
             for value in self.types[type_name]["values"]:
                 phrases.append(value["name"]["value"])
                 phrases.extend(value["name"].get("synonyms", []))
-            self._phrases[type_name] = [normalize(phrase) for phrase in phrases]
+            self._phrases[type_name] = tuple(normalize(phrase) for phrase in phrases)
         return self._phrases[type_name]
 
-    def spoken_forms(self, intent_name: str, sample: str) -> set[str]:
-        """The sample as written, with each custom slot filled by every value it accepts (cached)."""
-        key = (intent_name, sample)
-        if key not in self._forms:
-            self._forms[key] = self._fill(intent_name, sample)
-        return self._forms[key]
-
-    def _fill(self, intent_name: str, sample: str) -> set[str]:
-        if "{" not in sample:
-            return {normalize(sample)}
+    def _fill(self, intent_name: str, sample: str, verdict: _Verdict) -> frozenset[str]:
         slot_types = self.slot_types(intent_name)
-        names = [n for n in SLOT_REFERENCE.findall(sample) if slot_types.get(n) in self.types]
+        names = [n for n in verdict.referenced if slot_types.get(n) in self.types]
         if not names:
-            return {normalize(sample)}
-        forms = set()
-        for choice in itertools.product(*(self.phrases_for_type(slot_types[n]) for n in names)):
-            text = sample
-            for name, phrase in zip(names, choice):
-                text = text.replace("{" + name + "}", phrase, 1)
-            forms.add(normalize(text))
-        return forms
+            return verdict.alone
+        return _filled(sample, tuple((n, self.phrases_for_type(slot_types[n])) for n in names))
 
 
 def model_problems(
@@ -251,53 +387,48 @@ def _intents(model: _Model, answered: frozenset[str]) -> Iterable[str]:
 
 
 def _utterances(model: _Model, invocation_name: str) -> Iterable[str]:
-    for intent_name, sample in model.samples:
-        where = f"intents.{intent_name}.samples: {sample!r}"
-        if not UTTERANCE_SHAPE.match(sample):
-            yield (f"{where} must be lowercase words, apostrophes, abbreviations like 'a.m.' and "
-                   "{slot} references separated by single spaces (no digits, no other punctuation)")
-        if len(sample) > MAX_UTTERANCE_CHARS:
-            yield f"{where} is {len(sample)} characters; the most is {MAX_UTTERANCE_CHARS}"
-        declared = model.slot_types(intent_name)
-        referenced = SLOT_REFERENCE.findall(sample)
-        undeclared = [slot for slot in referenced if slot not in declared]
-        if undeclared:
-            yield f"{where} uses undeclared slots {undeclared}"
-        repeated = sorted({slot for slot in referenced if referenced.count(slot) > 1})
-        if repeated:
-            yield f"{where} uses slots more than once: {repeated}"
-        text = normalize(sample)
-        words = text.split()
-        if words and words[0] in WAKE_WORDS:
-            yield f"{where} starts with a wake word"
-        launch = _LAUNCH_OPENING.match(text)
-        if launch:
-            yield f"{where} starts with the launch phrase {launch.group(1)!r}"
-        # "tell me more" is an ordinary request; "tell cramp coach ..." is a launch.
-        if words and words[0] == "tell" and words[1:2] != ["me"]:
-            yield f"{where} starts with the launch phrase 'tell'"
-        if invocation_name in text:
-            yield f"{where} contains the invocation name"
+    for (intent_name, sample), verdict in zip(model.samples, model.verdicts):
+        yield from verdict.problems
+        if invocation_name in verdict.text:
+            yield f"intents.{intent_name}.samples: {sample!r} contains the invocation name"
     for intent_name, intent in model.intents.items():
-        counts = Counter(normalize(s) for s in intent.get("samples", []))
+        counts = Counter(map(model.texts.__getitem__, intent.get("samples", [])))
         for repeated in sorted(s for s, n in counts.items() if n > 1):
             yield f"intents.{intent_name}.samples: {repeated!r} is listed more than once"
-    owners: dict[str, dict[str, str]] = defaultdict(dict)
-    for intent_name, sample in model.samples:
-        owners[normalize(sample)].setdefault(intent_name, sample)
-    for sample, claims in sorted(owners.items()):
-        if len(claims) > 1:
-            who = " and ".join(model.claim(n, s) for n, s in sorted(claims.items()))
-            yield f"samples: {sample!r} is claimed by {who}"
-    spoken: dict[str, dict[str, str]] = defaultdict(dict)
-    for intent_name, sample in model.samples:
-        if all(slot in model.slot_types(intent_name) for slot in SLOT_REFERENCE.findall(sample)):
-            for form in model.spoken_forms(intent_name, sample):
-                spoken[form].setdefault(intent_name, sample)
+    written = _clashes(model, [verdict.alone for verdict in model.verdicts])
+    for sample, claims in sorted(written.items()):
+        who = " and ".join(model.claim(n, s) for n, s in sorted(claims.items()))
+        yield f"samples: {sample!r} is claimed by {who}"
+    empty: frozenset[str] = frozenset()
+    spoken = _clashes(model, [forms if verdict.fillable else empty
+                              for forms, verdict in zip(model.forms, model.verdicts)])
     for form, claims in sorted(spoken.items()):
-        if len(claims) > 1 and len(owners.get(form, ())) < 2:  # written clashes are reported above
+        if form not in written:  # written clashes are reported above
             who = " and ".join(f"{model.claim(n, s)} as {s!r}" for n, s in sorted(claims.items()))
             yield f"samples: once its slots are filled, {form!r} is claimed by {who}"
+
+
+def _clashes(model: _Model, said: list[frozenset[str]]) -> dict[str, dict[str, str]]:
+    """Each phrase two or more intents say → {intent: its first sample that says it}.
+
+    ``said[i]`` is what ``model.samples[i]`` says. Sets find the shared phrases; only the samples
+    that say one are looked at one by one.
+    """
+    by_intent: dict[str, set[str]] = {}
+    for intent_name, start, stop in model.spans:
+        by_intent.setdefault(intent_name, set()).update(*said[start:stop])
+    seen: set[str] = set()
+    shared: set[str] = set()
+    for phrases in by_intent.values():
+        shared |= phrases & seen
+        seen |= phrases
+    clashes: dict[str, dict[str, str]] = {}
+    if shared:
+        for (intent_name, sample), phrases in zip(model.samples, said):
+            if not shared.isdisjoint(phrases):
+                for phrase in shared.intersection(phrases):
+                    clashes.setdefault(phrase, {}).setdefault(intent_name, sample)
+    return clashes
 
 
 def _slots(model: _Model, invocation_name: str) -> Iterable[str]:
@@ -379,10 +510,11 @@ def _local_built_ins(model: _Model, local: dict[str, list[str]]) -> Iterable[str
             if key in owner and owner[key] != intent_name:
                 yield f"{where}: {phrase!r} belongs to both {owner[key]} and {intent_name}"
             owner.setdefault(key, intent_name)
-    for intent_name, sample in model.samples:
-        if not all(slot in model.slot_types(intent_name) for slot in SLOT_REFERENCE.findall(sample)):
+    owned = frozenset(owner)  # a set, so isdisjoint walks the sample's few forms, not every phrase
+    for (intent_name, sample), verdict, forms in zip(model.samples, model.verdicts, model.forms):
+        if not verdict.fillable or forms.isdisjoint(owned):
             continue
-        for form in model.spoken_forms(intent_name, sample):
+        for form in forms:
             if form in owner:
                 yield (f"intents.{intent_name}.samples: {sample!r} says {form!r}, "
                        f"which belongs to {owner[form]} (claimed by {model.claim(intent_name, sample)})")
@@ -396,12 +528,35 @@ def _smapi_round_trip(model: Mapping[str, Any]) -> Iterable[str]:
 
     serializer = DefaultSerializer()
     kind = "ask_smapi_model.v1.skill.interaction_model.interaction_model_data.InteractionModelData"
+    shape = _with_one_sample_each(model)
     try:
-        data = serializer.deserialize(json.dumps(model), kind)
+        data = serializer.deserialize(json.dumps(shape), kind)
     except Exception as error:  # noqa: BLE001 - any failure here means "not the ASK shape"
         return [f"does not parse as an ASK interaction model: {error}"]
     return [f"{path}: not in the ASK schema (check the spelling)"
-            for path in keys_lost(model, serializer.serialize(data))]
+            for path in keys_lost(shape, serializer.serialize(data))]
+
+
+def _with_one_sample_each(model: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``model`` with each intent's list of sample strings cut to its first: the round trip is about keys.
+
+    A list of strings goes through SMAPI's ``list[str]`` unchanged whatever its length, so one
+    string stands for thousands; any other kind of sample list is kept whole.
+    """
+    try:
+        language = model["interactionModel"]["languageModel"]
+        intents = language["intents"]
+    except (KeyError, TypeError):
+        return model
+    if not isinstance(intents, list):
+        return model
+    cut = []
+    for intent in intents:
+        samples = intent.get("samples") if isinstance(intent, dict) else None
+        if isinstance(samples, list) and len(samples) > 1 and all(isinstance(s, str) for s in samples):
+            intent = {**intent, "samples": samples[:1]}
+        cut.append(intent)
+    return {**model, "interactionModel": {**model["interactionModel"], "languageModel": {**language, "intents": cut}}}
 
 
 def keys_lost(original: Any, round_tripped: Any, path: str = "$") -> list[str]:
@@ -445,15 +600,12 @@ def pattern_problems(
         if count < MIN_HAND_WRITTEN_PER_CUSTOM_INTENT:
             problems.append(f"intents.{intent}.samples: {count} hand-written patterns or samples; "
                             f"needs at least {MIN_HAND_WRITTEN_PER_CUSTOM_INTENT}")
-    openings = sorted(BUILT_IN_OPENINGS, key=len, reverse=True)
     for intent, samples in sorted(origins.items()):
-        for sample, pattern in sorted(samples.items()):
-            opening = next((o for o in openings if sample.startswith(o + " ")), None)
-            if opening is None:
-                continue
-            claimed = [prefix for prefix, owner in deliberate.items()
-                       if owner == intent and (sample + " ").startswith(normalize(prefix) + " ")]
-            if not claimed:
+        claimed = tuple(normalize(prefix) + " " for prefix, owner in deliberate.items() if owner == intent)
+        opened = [(sample, match.group(1)) for sample in samples if (match := _BUILT_IN_OPENING.match(sample))]
+        for sample, opening in sorted(opened):
+            if not (sample + " ").startswith(claimed):
+                pattern = samples[sample]
                 problems.append(f"intents.{intent}.samples: {sample!r}{_from(pattern, sample)} starts like "
                                 f"{BUILT_IN_OPENINGS[opening]} ({opening!r}); list its opening under "
                                 f"deliberate: with {intent} if she means {intent}")
@@ -463,20 +615,44 @@ def pattern_problems(
     return [f"{name}: {problem}" for problem in problems]
 
 
+_BUILT_IN_OPENING = re.compile(
+    "({}) ".format("|".join(re.escape(o) for o in sorted(BUILT_IN_OPENINGS, key=len, reverse=True))))
+"""The longest of BUILT_IN_OPENINGS a sample starts with, followed by more words."""
+
+
 def _from(pattern: Optional[str], sample: str) -> str:
     return f" (from {pattern!r})" if pattern and pattern != sample else ""
 
 
+class SpokenSamples:
+    """``phrase in SpokenSamples(model)``: whether the model's samples say ``phrase``, slots filled.
+
+    For a few phrases (a listing's examples): the samples without slots answer most of them, and
+    every slot is filled (``spoken_samples``) only when they do not.
+    """
+
+    def __init__(self, model: Mapping[str, Any]) -> None:
+        self._model = _Model(model)
+        self._plain = {verdict.text for verdict in self._model.verdicts if not verdict.referenced}
+        self._every: Optional[set[str]] = None
+
+    def __contains__(self, phrase: object) -> bool:
+        if phrase in self._plain:
+            return True
+        if self._every is None:
+            self._every = set().union(*self._model.forms)
+        return phrase in self._every
+
+
 def spoken_samples(model: Mapping[str, Any]) -> set[str]:
     """Every phrase the model's samples say, with custom slots filled (for matching example phrases)."""
-    indexed = _Model(model)
-    return {form for intent_name, sample in indexed.samples for form in indexed.spoken_forms(intent_name, sample)}
+    return set().union(*_Model(model).forms)
 
 
 def spoken_samples_by_intent(model: Mapping[str, Any]) -> dict[str, set[str]]:
     """Each intent's samples as spoken, custom slots filled with every value (for held-out checks)."""
     indexed = _Model(model)
     spoken: dict[str, set[str]] = defaultdict(set)
-    for intent_name, sample in indexed.samples:
-        spoken[intent_name] |= indexed.spoken_forms(intent_name, sample)
+    for (intent_name, _), forms in zip(indexed.samples, indexed.forms):
+        spoken[intent_name] |= forms
     return dict(spoken)

@@ -223,27 +223,47 @@ def model_path(locale: str, folder: Optional[Path] = None) -> Path:
     return (folder or data_dir("interaction_models")) / f"{locale}.json"
 
 
-def stale_models(folder: Optional[Path] = None) -> list[str]:
-    """One line per checked-in model that differs from what the source makes (or is missing)."""
-    source = load_source()
+def generate_all(source: Optional[dict[str, Any]] = None) -> dict[str, dict[str, Any]]:
+    """Every locale's model, in the source's order (each pattern is expanded once for them all)."""
+    source = source or load_source()
+    return {locale: generate(locale, source) for locale in locales(source)}
+
+
+def stale_models(folder: Optional[Path] = None, generated: Optional[dict[str, dict[str, Any]]] = None) -> list[str]:
+    """One line per checked-in model that differs from what the source makes (or is missing).
+
+    ``generated``: the models ``generate_all`` made, when the caller has them already.
+    """
+    generated = generate_all() if generated is None else generated
     problems = []
-    for locale in locales(source):
+    rendered: list[tuple[dict[str, Any], str]] = []
+    for locale, model in generated.items():
         path = model_path(locale, folder)
         if not path.is_file():
             problems.append(f"interaction_models/{path.name}: missing; run `python -m skill.tools.models`")
-        elif path.read_text(encoding="utf-8") != render(generate(locale, source)):
+        elif path.read_text(encoding="utf-8") != _render_once(model, rendered):
             problems.append(f"interaction_models/{path.name}: differs from {SOURCE_NAME}; "
                             "run `python -m skill.tools.models`")
     return problems
 
 
+def _render_once(model: dict[str, Any], rendered: list[tuple[dict[str, Any], str]]) -> str:
+    """``render(model)``, reusing the text of an equal model (locales often generate the same one)."""
+    for other, text in rendered:
+        if other == model:
+            return text
+    text = render(model)
+    rendered.append((model, text))
+    return text
+
+
 def write_models(folder: Optional[Path] = None) -> list[Path]:
     """Write every locale's model from the source; returns the files written."""
-    source = load_source()
     written = []
-    for locale in locales(source):
+    rendered: list[tuple[dict[str, Any], str]] = []
+    for locale, model in generate_all().items():
         path = model_path(locale, folder)
-        path.write_text(render(generate(locale, source)), encoding="utf-8")
+        path.write_text(_render_once(model, rendered), encoding="utf-8")
         written.append(path)
     return written
 

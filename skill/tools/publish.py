@@ -12,12 +12,12 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Container, Mapping, Optional
 from urllib.parse import urlparse
 
 from skill.tools import models
 from skill.runtime.content import ContentError, read_yaml_mapping
-from skill.tools.model_rules import INVOCATION_NAME, spoken_samples
+from skill.tools.model_rules import INVOCATION_NAME, SpokenSamples
 from skill.tools.vocabulary import ASK_WORDS, CONNECTING_WORDS, OPEN_WORDS, WAKE_WORD, normalize
 from skill.runtime.resources import content_dir
 
@@ -338,7 +338,7 @@ def _locale_problems(locale: str, listing: Mapping[str, Any], model: Optional[Ma
     phrases = listing.get("examplePhrases") or []
     if not EXAMPLE_PHRASES[0] <= len(phrases) <= EXAMPLE_PHRASES[1]:
         problems.append(f"{where}.examplePhrases: {len(phrases)} phrases; give {EXAMPLE_PHRASES[0]} to {EXAMPLE_PHRASES[1]}")
-    samples = spoken_samples(model) if model else set()
+    samples: Container[str] = SpokenSamples(model) if model else set()
     for index, phrase in enumerate(phrases):
         problem = example_phrase_problem(phrase, samples, first=index == 0)
         if problem:
@@ -346,7 +346,7 @@ def _locale_problems(locale: str, listing: Mapping[str, Any], model: Optional[Ma
     return problems
 
 
-def example_phrase_problem(phrase: str, samples: set[str], *, first: bool) -> Optional[str]:
+def example_phrase_problem(phrase: str, samples: Container[str], *, first: bool) -> Optional[str]:
     """Why ``phrase`` would fail certification, or None."""
     if len(phrase) > EXAMPLE_PHRASE_MAX_CHARS:
         return f"is longer than {EXAMPLE_PHRASE_MAX_CHARS} characters"
