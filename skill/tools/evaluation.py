@@ -10,6 +10,7 @@ to score the real model once the skill is deployed. No utterance in it is a samp
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -248,13 +249,19 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(word.replace("'", "") for word in normalise(text).split() if word not in FUNCTION_WORDS)
 
 
+_PLAIN_WORD = re.compile(r"[a-z']+\Z")
+
+
 def sample_words(sample: str, slot_words: Optional[Mapping[str, frozenset[str]]] = None) -> set[str]:
     """A sample's words split as ``content_words`` splits hers ("o.b." is "o" and "b"); a ``{slot}``
     whose values are not listed (a spoken time) stands for every word such a value is made of."""
     words: set[str] = set()
     for token in sample.split():
-        if slot_words and token in slot_words:
-            words |= slot_words[token]
+        if _PLAIN_WORD.match(token) or token.startswith("{"):
+            if slot_words and token in slot_words:
+                words |= slot_words[token]
+            else:
+                words.add(token.replace("'", ""))
         else:
             words.update(word.replace("'", "") for word in normalise(token).split())
     return words
