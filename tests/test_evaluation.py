@@ -25,10 +25,10 @@ from skill.tools.evaluation import (
     shipped_samples,
 )
 from skill.tools.model_rules import BUILT_INS_WE_USE, CUSTOM_INTENTS
-
-pytestmark = pytest.mark.xdist_group("evaluation")  # the shipped set is scored once, on one worker
 from skill.tools.nlu import FALLBACK_INTENT, LocalUnderstanding
 from skill.tools.vocabulary import normalise
+
+pytestmark = pytest.mark.xdist_group("evaluation")  # the shipped set is scored once, on one worker
 
 ANNOTATIONS = load_annotations("en-US")
 
