@@ -55,6 +55,13 @@ def pytest_terminal_summary(terminalreporter) -> None:
             terminalreporter.write_line(text.strip("\n"))
 
 
+def pytest_xdist_auto_num_workers(config) -> int:
+    """``-n auto``: a worker per core and one more, as about a third of the suite waits on servers and processes."""
+    import os
+
+    return (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1) + 1
+
+
 @pytest.fixture(scope="session", autouse=True)
 def data_home(tmp_path_factory):
     """Default data folders (the SQLite store's) point into the test run, never the tester's home."""

@@ -18,14 +18,10 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Optional
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 30
 STOP_SECONDS = 15
 REQUEST_TIMEOUT_SECONDS = 10
-LOAD_GROUP = pytest.mark.xdist_group("load")
-"""Tests that load the machine or time it run one after another on one xdist worker, never two at once."""
 
 
 def free_port() -> int:

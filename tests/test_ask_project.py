@@ -19,8 +19,6 @@ from skill.runtime.envelope import LOCAL_SKILL_ID, Session, intent_request, laun
 from skill.tools.lambda_bundle import LAMBDA_RUNTIME, PROVIDED_BY_RUNTIME, interpreter_for, runtime_version
 from skill.runtime.stores import StoreConfig, open_store
 
-pytestmark = pytest.mark.xdist_group("ask_project")  # the project and its bundle are built once, on one worker
-
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REQUESTS = Path(__file__).resolve().parent / "requests"
 # What the ASK CLI's cfn-deployer passes to every stack (lib/builtins/deploy-delegates/cfn-deployer).

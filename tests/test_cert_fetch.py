@@ -11,9 +11,6 @@ import pytest
 from skill.web.cert_fetch import FETCH_DEADLINE_SECONDS, MAX_CHAIN_BYTES, FetchRefused, HttpsChainFetcher
 
 from cert_server import SlowCertServer
-from live_server import LOAD_GROUP
-
-pytestmark = LOAD_GROUP
 
 GOOD = "/echo.api/echo-api-cert-12.pem"
 DEADLINE_MARGIN_SECONDS = 1.5

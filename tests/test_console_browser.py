@@ -27,11 +27,10 @@ DESKTOP = {"width": 1280, "height": 800}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MIN_SCREENSHOT_BYTES = 10_000  # a blank page is a few hundred bytes
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"{CHROMIUM} is not installed (CI installs Debian's chromium: apt-get install -y chromium)"),
-    pytest.mark.xdist_group("browser"),  # one browser and one console server, on one worker
-]
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason=f"{CHROMIUM} is not installed (CI installs Debian's chromium: apt-get install -y chromium)",
+)
 
 NO_SPEECH = """
 for (const name of ["SpeechRecognition", "webkitSpeechRecognition", "speechSynthesis", "SpeechSynthesisUtterance"]) {

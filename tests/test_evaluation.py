@@ -28,8 +28,6 @@ from skill.tools.model_rules import BUILT_INS_WE_USE, CUSTOM_INTENTS
 from skill.tools.nlu import FALLBACK_INTENT, LocalUnderstanding
 from skill.tools.vocabulary import normalise
 
-pytestmark = pytest.mark.xdist_group("evaluation")  # the shipped set is scored once, on one worker
-
 ANNOTATIONS = load_annotations("en-US")
 
 

@@ -12,13 +12,9 @@ import uuid
 from http.client import HTTPException
 from typing import Any
 
-import pytest
-
 from skill.runtime.envelope import Session, intent_request, launch_request
 
-from live_server import LOAD_GROUP, LiveServer
-
-pytestmark = LOAD_GROUP
+from live_server import LiveServer
 
 LOADERS = 6
 KILL_AFTER_ACKNOWLEDGED_STEPS = 300

@@ -16,13 +16,9 @@ import time
 import uuid
 from typing import Any
 
-import pytest
-
 from skill.runtime.envelope import Session, SlotFill, intent_request, launch_request
 
-from live_server import LOAD_GROUP, LiveServer
-
-pytestmark = LOAD_GROUP
+from live_server import LiveServer
 
 LISTENERS = 32
 SOAK_SECONDS = float(os.environ.get("CRAMP_COACH_SOAK_SECONDS", "4"))

@@ -29,10 +29,8 @@ from skill.runtime.stores import StoreConfig, open_store
 from skill.runtime.stores.sqlite import SALT_SUFFIX, SqliteAdapter
 from skill.web.app import WebConfig, create_app
 
-from live_server import LOAD_GROUP, REPO, LiveServer
+from live_server import REPO, LiveServer
 from test_serve import started  # noqa: F401 (a fixture)
-
-pytestmark = LOAD_GROUP
 
 ALEXA_PATIENCE_SECONDS = 8.0
 RESPAWN_SECONDS = 15.0

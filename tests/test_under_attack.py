@@ -26,9 +26,7 @@ from skill.runtime.envelope import LOCAL_SKILL_ID, Session, launch_request
 
 from alexa_signing import CERT_URL, Authority, SigningCert, body_of
 from cert_server import SlowCertServer
-from live_server import LOAD_GROUP, LiveServer
-
-pytestmark = LOAD_GROUP
+from live_server import LiveServer
 
 ALEXA_PATIENCE_SECONDS = 8.0
 STRANGERS = 50

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Sequence
 
 
@@ -28,8 +29,10 @@ def _key(phrase: str) -> str:
 _IRREGULAR = {"calves": "calf", "feet": "foot"}
 
 
+@lru_cache(maxsize=16384)
 def _stem(word: str) -> str:
-    """Just enough stemming that "cramps", "cramping" and "cramped" meet."""
+    """Just enough stemming that "cramps", "cramping" and "cramped" meet (cached: the model's tens of
+    thousands of samples share a few thousand words)."""
     word = _key(word)
     if word in _IRREGULAR:
         return _IRREGULAR[word]
