@@ -17,7 +17,9 @@ from benchmarks import report
               help="Seconds of load per HTTP run.")
 @click.option("--samples", type=click.IntRange(100, 100_000), default=2000, show_default=True,
               help="Timed calls per skill, request type and round, in process.")
-def main(which: str, rounds: int | None, duration: int, samples: int) -> None:
+@click.option("--also-threads", type=click.IntRange(1, 64), multiple=True,
+              help="Over HTTP: Cramp Coach again with `serve --threads N` (1: sync workers); repeatable.")
+def main(which: str, rounds: int | None, duration: int, samples: int, also_threads: tuple[int, ...]) -> None:
     """Measure Cramp Coach against a minimal skill on the plain ask-sdk-core, in the same run.
 
     Each benchmark alternates the skills over several rounds and prints medians with their range
@@ -58,8 +60,9 @@ def main(which: str, rounds: int | None, duration: int, samples: int) -> None:
     if which in ("all", "http"):
         from benchmarks import over_http
 
-        click.echo("over HTTP: gunicorn -w 2 -k sync, wrk with 16 connections …")
-        _run("over HTTP", "http", over_http.run(rounds=rounds or 3, duration=duration), over_http.show)
+        click.echo("over HTTP: serve (gthread) and gunicorn -w 2 -k sync, wrk with 16 connections …")
+        _run("over HTTP", "http", over_http.run(rounds=rounds or 3, duration=duration, also_threads=also_threads),
+             over_http.show)
 
 
 def _run(title: str, name: str, result: dict, show) -> None:  # type: ignore[no-untyped-def]

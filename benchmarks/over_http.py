@@ -1,5 +1,5 @@
-"""Over HTTP on loopback: ``cramp-coach serve`` (verification on, SQLite) against the minimal SDK skill
-and bare Flask, all under gunicorn ``-w 2 -k sync``, loaded by wrk with 16 connections.
+"""Over HTTP on loopback: ``cramp-coach serve`` (verification on, SQLite; gthread workers) against the
+minimal SDK skill and bare Flask under gunicorn ``-w 2 -k sync``, loaded by wrk with 16 connections.
 
 Every server runs for the whole benchmark; each round sends the same signed requests (signed at
 the start of the round, so their timestamps stay well within Amazon's 150 s) to each server in
@@ -131,7 +131,7 @@ class Server:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def _servers(workdir: Path, signer: TestSigner) -> list[Server]:
+def _servers(workdir: Path, signer: TestSigner, also_threads: tuple[int, ...] = ()) -> list[Server]:
     gunicorn = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-k", "sync", "-b", "127.0.0.1:{port}"]
     serve = [sys.executable, "-m", "skill.tools.cli", "serve", "--port", "{port}", "--workers", str(WORKERS),
              "--skill-id", LOCAL_SKILL_ID, "--ca-bundle", str(signer.ca_bundle), "--store", "sqlite",
@@ -141,6 +141,9 @@ def _servers(workdir: Path, signer: TestSigner) -> list[Server]:
         Server(OURS, [*serve, "--sqlite-path", str(workdir / "ours.sqlite3")], workdir, test_chain),
         Server(OURS_SDK, [*serve, "--sqlite-path", str(workdir / "ours-sdk.sqlite3"), "--sdk-serializer"],
                workdir, test_chain),
+        *(Server(f"{OURS}, --threads {threads}",
+                 [*serve, "--sqlite-path", str(workdir / f"ours-{threads}.sqlite3"), "--threads", str(threads)],
+                 workdir, test_chain) for threads in also_threads),
         Server(MINIMAL, [*gunicorn, "benchmarks.baselines.minimal_web:app"], workdir),
         Server(BARE, [*gunicorn, "benchmarks.baselines.bare_flask:app"], workdir),
     ]
@@ -213,7 +216,8 @@ def _wrk(server: Server, signer: TestSigner, workdir: Path, seconds: int) -> dic
     return figures
 
 
-def run(rounds: int = 3, duration: int = 10) -> dict[str, Any]:
+def run(rounds: int = 3, duration: int = 10, also_threads: tuple[int, ...] = ()) -> dict[str, Any]:
+    """``also_threads``: Cramp Coach again with ``serve --threads N`` (1: sync workers) for each N."""
     if shutil.which("wrk") is None:
         raise SystemExit("over HTTP needs wrk: apt-get install wrk (or brew install wrk)")
     runs: dict[str, list[dict[str, Any]]] = {}
@@ -221,7 +225,7 @@ def run(rounds: int = 3, duration: int = 10) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="cramp-coach-http-") as tmp:
         workdir = Path(tmp)
         signer = make_signer(workdir)
-        servers = _servers(workdir, signer)
+        servers = _servers(workdir, signer, also_threads)
         try:
             for server in servers:
                 server.start()
