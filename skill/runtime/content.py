@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-import yaml
-
-from skill.runtime import speech
+from skill.runtime import speech, yaml_files
 from skill.runtime.resources import content_dir
 
 ARTICLE_SECTIONS = ("intro", "first", "second", "third", "precautions")
@@ -32,9 +30,6 @@ STEP_WORD_BUDGET = 30
 """A walkthrough step, with its heading and hold count."""
 OFFER_WORD_BUDGET = 10
 """The one short question that ends an answer."""
-
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader where PyYAML has it: the same data, ten times faster (cold start)."""
 
 HOLD_COUNT_INTERVAL_SECONDS = 2
 """One number of the hold count every two seconds."""
@@ -287,26 +282,7 @@ class Content:
 
 def read_yaml_mapping(path: Path, name: str, error: type[ValueError] = ContentError) -> dict[str, Any]:
     """A YAML file whose top level is a mapping; ``error`` names ``name`` and the problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error(f"{name}: file is missing") from None
-    try:
-        data = yaml.load(text, Loader=_YAML_LOADER)
-    except yaml.YAMLError as problem:
-        raise error(f"{name}: not valid YAML: {_yaml_problem(text, problem)}") from None
-    if not isinstance(data, dict):
-        raise error(f"{name}: must be a mapping of keys at the top level")
-    return data
-
-
-def _yaml_problem(text: str, problem: yaml.YAMLError) -> yaml.YAMLError:
-    """The pure-Python parser's account of a YAML mistake where it has one: the line, with a caret."""
-    try:
-        yaml.safe_load(text)
-    except yaml.YAMLError as detailed:
-        return detailed
-    return problem
+    return yaml_files.read_yaml_mapping(path, name, error)
 
 
 class _Reader:

@@ -15,9 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
+from skill.runtime import yaml_files
 from skill.runtime.content import read_yaml_mapping
 from skill.tools.patterns import PatternError, expand
-from skill.runtime.resources import data_dir
+from skill.runtime.resources import content_dir, data_dir
 
 SOURCE_FILE = "source/model.yaml"
 SOURCE_NAME = f"interaction_models/{SOURCE_FILE}"
@@ -271,20 +272,23 @@ def write_models(folder: Optional[Path] = None) -> list[Path]:
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m skill.tools.models",
-        description=f"Regenerate interaction_models/<locale>.json from {SOURCE_NAME}.",
+        description=f"Regenerate interaction_models/<locale>.json from {SOURCE_NAME}, and the parsed snapshot "
+                    f"of content/ the skill starts from (content/{yaml_files.SNAPSHOT_NAME}).",
     )
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if a checked-in model differs from the source")
     args = parser.parse_args(argv)
     try:
         if args.check:
-            problems = stale_models()
+            problems = stale_models() + [f"content/{yaml_files.SNAPSHOT_NAME}: stale for {name}"
+                                         for name in yaml_files.stale_snapshot(content_dir())]
             for problem in problems:
                 print(problem, file=sys.stderr)
             return 1 if problems else 0
         for path in write_models():
             print(f"wrote interaction_models/{path.name}")
-    except ModelSourceError as error:
+        print(f"wrote content/{yaml_files.write_snapshot(content_dir()).name}")
+    except (ModelSourceError, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
     return 0
